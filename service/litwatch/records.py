@@ -1,0 +1,208 @@
+"""Plain data shared by the parser, the store, the classifier and the digest.
+
+Text fields hold *safe markup*: the inline tags PubMed uses for meaning (i, b, sup, sub, u)
+are kept as tags, and everything else is HTML-escaped, so a template may mark them safe.
+``litwatch.markup.to_plain`` turns safe markup back into plain text for matching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(slots=True)
+class Author:
+    last_name: str = ""
+    fore_name: str = ""
+    initials: str = ""
+    collective_name: str = ""
+    orcid: str = ""
+    affiliations: list[str] = field(default_factory=list)
+
+    @property
+    def display(self) -> str:
+        """"Kuzumi A" style, or the collective name."""
+        if self.collective_name:
+            return self.collective_name
+        return f"{self.last_name} {self.initials}".strip()
+
+
+@dataclass(slots=True)
+class AbstractSection:
+    label: str  # "" for an unstructured abstract
+    nlm_category: str  # BACKGROUND, METHODS, ... or ""
+    text: str  # safe markup
+
+
+@dataclass(slots=True)
+class MeshHeading:
+    descriptor: str
+    ui: str = ""
+    major: bool = False
+    qualifiers: list[tuple[str, bool]] = field(default_factory=list)  # (name, major)
+
+
+@dataclass(slots=True)
+class CommentCorrection:
+    ref_type: str  # RetractionIn, RetractionOf, ErratumIn, ErratumFor, UpdateIn, CommentOn, ...
+    pmid: str = ""
+    source: str = ""  # the RefSource citation text
+
+
+@dataclass(slots=True)
+class ArticleRecord:
+    """One PubMed citation, as parsed from efetch XML."""
+
+    pmid: str
+    pmid_version: int = 1
+    doi: str = ""
+    pmcid: str = ""
+    pii: str = ""
+    title: str = ""  # safe markup
+    vernacular_title: str = ""
+    abstract_sections: list[AbstractSection] = field(default_factory=list)
+    copyright: str = ""
+    authors: list[Author] = field(default_factory=list)
+    journal_title: str = ""
+    journal_iso: str = ""
+    issn: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    pub_date_text: str = ""  # as PubMed wrote it: "2023 Feb 15", "1990 Spring", "2013 Jan-Mar"
+    pub_year: int | None = None
+    pub_date: date | None = None  # best effort: the first day the text can mean
+    electronic_date: date | None = None  # ArticleDate DateType="Electronic"
+    entrez_date: date | None = None  # PubmedData/History PubStatus="entrez"
+    create_date: date | None = None  # PubmedData/History PubStatus="pubmed"
+    publication_types: list[str] = field(default_factory=list)
+    mesh: list[MeshHeading] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    comments_corrections: list[CommentCorrection] = field(default_factory=list)
+    registry_ids: list[str] = field(default_factory=list)  # DataBankList accession numbers
+    databanks: dict[str, list[str]] = field(default_factory=dict)  # DataBankName -> numbers
+    status: str = ""  # MedlineCitation/@Status
+    publication_status: str = ""  # PubmedData/PublicationStatus (ppublish, epublish, aheadofprint)
+
+    @property
+    def abstract(self) -> str:
+        """The whole abstract as safe markup, labelled sections as 'LABEL: text' paragraphs."""
+        parts = []
+        for s in self.abstract_sections:
+            parts.append(f"{s.label}: {s.text}" if s.label else s.text)
+        return "\n".join(parts)
+
+    @property
+    def retracted(self) -> bool:
+        return any(c.ref_type == "RetractionIn" for c in self.comments_corrections)
+
+    @property
+    def is_retraction_notice(self) -> bool:
+        return "Retraction of Publication" in self.publication_types or any(
+            c.ref_type == "RetractionOf" for c in self.comments_corrections
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (dates as ISO strings)."""
+        d = asdict(self)
+        for key in ("pub_date", "electronic_date", "entrez_date", "create_date"):
+            if d[key] is not None:
+                d[key] = d[key].isoformat()
+        d["mesh"] = [
+            {**m, "qualifiers": [list(q) for q in m["qualifiers"]]} for m in d["mesh"]
+        ]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ArticleRecord:
+        """Inverse of ``to_dict``."""
+        d = dict(d)
+        for key in ("pub_date", "electronic_date", "entrez_date", "create_date"):
+            if d.get(key):
+                d[key] = date.fromisoformat(d[key])
+        d["authors"] = [Author(**a) for a in d.get("authors", [])]
+        d["abstract_sections"] = [AbstractSection(**s) for s in d.get("abstract_sections", [])]
+        d["mesh"] = [
+            MeshHeading(
+                descriptor=m["descriptor"],
+                ui=m.get("ui", ""),
+                major=m.get("major", False),
+                qualifiers=[(q[0], bool(q[1])) for q in m.get("qualifiers", [])],
+            )
+            for m in d.get("mesh", [])
+        ]
+        d["comments_corrections"] = [
+            CommentCorrection(**c) for c in d.get("comments_corrections", [])
+        ]
+        return cls(**d)
+
+
+@dataclass(slots=True)
+class ParsedBatch:
+    """What one efetch answer holds."""
+
+    articles: list[ArticleRecord] = field(default_factory=list)
+    deleted_pmids: list[str] = field(default_factory=list)
+    book_pmids: list[str] = field(default_factory=list)  # PubmedBookArticle: skipped, logged
+    failed_pmids: list[str] = field(default_factory=list)  # "" when the PMID itself was unreadable
+
+
+@dataclass(slots=True)
+class Evidence:
+    sentence: str  # plain text of the sentence
+    spans: list[tuple[int, int]] = field(default_factory=list)  # matched [start, end) in it
+
+
+@dataclass(slots=True)
+class FindingJudgement:
+    """How one article bears on one known finding."""
+
+    finding_id: str
+    stance: str  # supports | contradicts | inconclusive | addresses
+    confidence: float
+    evidence: list[Evidence] = field(default_factory=list)
+    reason: str = ""  # why this stance, in one line
+
+
+@dataclass(slots=True)
+class Classification:
+    """Everything the classifier says about one article, with its reasons."""
+
+    pmid: str
+    relevance: str  # core | related | off
+    relevance_score: float  # in [0, 1]
+    design: str  # rct, meta-analysis, systematic-review, cohort, case-series, case-report,
+    #              review, trial-protocol, other
+    findings: list[FindingJudgement] = field(default_factory=list)
+    numbers: dict[str, Any] = field(default_factory=dict)  # n, follow_up, mrss_change, ...
+    flags: list[str] = field(default_factory=list)  # retracted, erratum, retraction-notice,
+    #        multicentre-rct, contradicts-finding, same-trial:<pmid>
+    priority: float = 0.0
+    explanation: str = ""  # one line a clinician can read
+    reasons: list[str] = field(default_factory=list)  # the whole reasoning, for `explain`
+    kb_version: str = ""  # hash of the knowledge base used
+    model: str = "rules"  # rules | rules+learned
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Classification:
+        d = dict(d)
+        d["findings"] = [
+            FindingJudgement(
+                finding_id=f["finding_id"],
+                stance=f["stance"],
+                confidence=f["confidence"],
+                evidence=[
+                    Evidence(e["sentence"], [tuple(s) for s in e.get("spans", [])])  # type: ignore[misc]
+                    for e in f.get("evidence", [])
+                ],
+                reason=f.get("reason", ""),
+            )
+            for f in d.get("findings", [])
+        ]
+        return cls(**d)
