@@ -1,0 +1,191 @@
+"""Settings: declared once here, read from LITWATCH_* variables and an optional TOML file.
+
+Precedence: environment variables, then the TOML file (``--config`` or LITWATCH_CONFIG; keys
+are the setting names without the prefix, e.g. ``database_url = "..."``), then the defaults.
+A bad value stops the program at start with a message naming the setting.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from litwatch.errors import ConfigError
+
+NCBI_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+ENV_PREFIX = "LITWATCH_"
+
+
+class Settings(BaseSettings):
+    """Every setting litwatch reads. The README's configuration table is checked against it."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+
+    database_url: str = Field(
+        "sqlite:///var/litwatch.db",
+        description="SQLAlchemy URL of the store: a SQLite file (default, under var/) or "
+        "postgresql+psycopg://user@host/db",
+    )
+    eutils_url: str = Field(NCBI_EUTILS_URL, description="Base URL of NCBI E-utilities")
+    ncbi_email: str = Field(
+        "", description="Contact address sent to NCBI with every request (required by NCBI)"
+    )
+    ncbi_tool: str = Field("litwatch", description="Tool name sent to NCBI with every request")
+    ncbi_api_key: str | None = Field(
+        None,
+        validation_alias=AliasChoices("LITWATCH_NCBI_API_KEY", "NCBI_API_KEY"),
+        description="NCBI API key (also read from NCBI_API_KEY): raises the limit to 10 req/s",
+    )
+    ncbi_max_rps: float | None = Field(
+        None, gt=0, description="A lower request rate than NCBI's limit (requests per second)"
+    )
+    eutils_timeout: float = Field(30.0, gt=0, description="Seconds before an HTTP request fails")
+    eutils_max_tries: int = Field(6, ge=1, le=20, description="Tries per request before giving up")
+    eutils_batch_size: int = Field(
+        500, ge=1, le=10000, description="Records per efetch request"
+    )
+    poll_overlap_days: int = Field(
+        7, ge=0, le=365, description="Days of overlap when polling for new records (late arrivals)"
+    )
+    backfill_start: date | None = Field(
+        None, description="First create date of a new search's backfill (default: everything)"
+    )
+    default_schedule: str = Field(
+        "every 6h", description="Poll schedule of a search without its own: 'every 6h' or cron"
+    )
+    findings: Path | None = Field(
+        None, description="A knowledge-base TOML file to use instead of the shipped one"
+    )
+    smtp_url: str | None = Field(
+        None,
+        description="smtp://user:pass@host:port or smtps://...; unset: digests go to the outbox",
+    )
+    mail_from: str = Field("litwatch <litwatch@localhost>", description="From: of digests")
+    outbox_dir: Path = Field(Path("var/outbox"), description="Where .eml files go without SMTP")
+    base_url: str = Field(
+        "http://localhost:8000", description="Public URL of the web app (links in emails)"
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Signs feedback and unsubscribe links; default: a key kept in var/secret.key",
+    )
+    timezone: str = Field("UTC", description="Timezone for schedules and dates shown to people")
+    digest_time: str = Field("07:00", description="Time of day digests go out (HH:MM)")
+    digest_weekday: str = Field("mon", description="Day weekly digests go out (mon..sun)")
+    web_host: str = Field("127.0.0.1", description="Address `litwatch serve` listens on")
+    web_port: int = Field(8000, ge=0, le=65535, description="Port `litwatch serve` listens on")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # init holds the TOML file's values: the environment wins over it.
+        return (env_settings, init_settings)
+
+    @field_validator("eutils_url", "base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value if value.endswith("/") or value == "" else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        if not value.startswith(("sqlite://", "postgresql+psycopg://")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        hh, _, mm = value.partition(":")
+        if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
+            raise ValueError("must be HH:MM")
+        return f"{int(hh):02d}:{int(mm):02d}"
+
+    @field_validator("digest_weekday")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        if value.lower()[:3] not in days:
+            raise ValueError(f"must be one of {', '.join(days)}")
+        return value.lower()[:3]
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @field_validator("ncbi_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if value and "@" not in value:
+            raise ValueError("must be an email address")
+        return value
+
+    @property
+    def var_dir(self) -> Path:
+        """Where embedded state lives (the SQLite file's folder by default)."""
+        return Path("var")
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets ``field``."""
+    return ENV_PREFIX + field.upper()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    unknown = sorted(set(data) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(f"config file {path}: unknown setting(s) {', '.join(unknown)}")
+    return data
+
+
+def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
+    """Read settings from the environment and an optional TOML file; ConfigError if bad."""
+    path = config_file or os.environ.get("LITWATCH_CONFIG")
+    values: dict[str, Any] = _read_toml(Path(path)) if path else {}
+    values.update(overrides)
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "?"
+            name = env_name(field) if field in Settings.model_fields else field
+            problems.append(f"{name}: {err['msg']}")
+        raise ConfigError("bad setting: " + "; ".join(problems)) from None

@@ -1,0 +1,505 @@
+"""PubMed efetch XML (db=pubmed, retmode=xml) to article records, streaming with lxml.
+
+The parser reads one record at a time and throws each away once converted, so memory stays
+flat whatever the size of the answer. It never loads a DTD and never touches the network,
+whatever the DOCTYPE line says.
+
+Text shown to people (titles, abstract, names, affiliations, journal, MeSH terms, keywords,
+...) is *safe markup* (see ``litwatch.markup``); identifiers and codes (PMID, DOI, PMCID,
+ISSN, ORCID, language, accession numbers, statuses) are kept as plain text.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import IO, Any
+
+from lxml import etree
+
+from litwatch.errors import ParseError
+from litwatch.markup import INLINE_TAGS, escape_text
+from litwatch.records import (
+    AbstractSection,
+    ArticleRecord,
+    Author,
+    CommentCorrection,
+    MeshHeading,
+    ParsedBatch,
+)
+
+logger = logging.getLogger(__name__)
+
+Source = bytes | str | os.PathLike[str] | IO[bytes]
+
+#: Kinds of the (kind, pmid) tuples ``iter_pubmed_xml`` yields beside articles.
+DELETED, BOOK, FAILED = "deleted", "book", "failed"
+
+_RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+# A season means its earliest day within the stated year (meteorological, northern
+# hemisphere): winter therefore starts the year, 1 January.
+_SEASONS = {"winter": 1, "spring": 3, "summer": 6, "autumn": 9, "fall": 9}
+_DATE_TOKENS = re.compile(r"[A-Za-z]+|\d+")
+_ORCID_CHARS = re.compile(r"[^0-9X]")
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def parse_pubmed_xml(source: Source) -> ParsedBatch:
+    """Parse one efetch answer into a batch; bad records are logged and counted, not raised.
+
+    Raises ``ParseError`` when nothing at all could be read (not XML, NCBI's ``<ERROR>``
+    answer, or a document cut before its first record).
+    """
+    batch = ParsedBatch()
+    for item in iter_pubmed_xml(source):
+        if isinstance(item, ArticleRecord):
+            batch.articles.append(item)
+        elif item[0] == DELETED:
+            batch.deleted_pmids.append(item[1])
+        elif item[0] == BOOK:
+            batch.book_pmids.append(item[1])
+        else:
+            batch.failed_pmids.append(item[1])
+    return batch
+
+
+def iter_pubmed_xml(source: Source) -> Iterator[ArticleRecord | tuple[str, str]]:
+    """Yield each article, and ``(kind, pmid)`` for deletions, book articles and failures.
+
+    ``source`` is XML as bytes, a ``str`` that starts with ``<`` (XML text), a path, or a
+    binary file object. A document cut off mid-way yields what came before the break and
+    then ``("failed", pmid)`` for the record that was cut (``""`` if its PMID is unknown).
+    """
+    stream, owned = _open(source)
+    try:
+        yield from _iter_stream(stream)
+    finally:
+        if owned:
+            stream.close()
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+def _open(source: Source) -> tuple[IO[bytes], bool]:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return io.BytesIO(bytes(source)), True
+    if isinstance(source, str):
+        if source.lstrip()[:1] == "<":
+            # The text is already decoded: drop any encoding the declaration names.
+            return io.BytesIO(_XML_DECL.sub("", source, count=1).encode("utf-8")), True
+        return open(source, "rb"), True
+    if isinstance(source, os.PathLike):
+        return open(os.fspath(source), "rb"), True
+    return source, False
+
+
+def _iter_stream(stream: IO[bytes]) -> Iterator[ArticleRecord | tuple[str, str]]:
+    context = etree.iterparse(
+        stream,
+        events=("start", "end"),
+        tag=_RECORD_TAGS,
+        load_dtd=False,
+        no_network=True,
+        resolve_entities=False,
+        huge_tree=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    produced = 0
+    current: Any = None
+    try:
+        for event, elem in context:
+            if event == "start":
+                current = elem
+                continue
+            current = None
+            yield from _convert(elem)
+            produced += 1
+            # Drop the record and everything before it: memory stays flat.
+            elem.clear(keep_tail=True)
+            parent = elem.getparent()
+            if parent is not None:
+                while elem.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as exc:
+        cut = _safe_pmid(current) if current is not None else ""
+        if not produced:
+            where = f" (record {cut} cut off)" if cut else ""
+            raise ParseError(f"not a readable PubMed XML document: {exc}{where}") from exc
+        logger.warning(
+            "PubMed XML broken after %d records (%s); record %s lost",
+            produced,
+            exc,
+            cut or "with unknown PMID",
+        )
+        yield (FAILED, cut)
+        return
+    if not produced:
+        _check_empty_root(context.root)
+
+
+def _check_empty_root(root: Any) -> None:
+    """An answer with no records must be an empty PubmedArticleSet, else say what it is."""
+    if root is None:
+        raise ParseError("not a PubMed XML document: no root element")
+    errors = [" ".join((e.text or "").split()) for e in root.iter("ERROR")]
+    if errors:
+        raise ParseError("NCBI answered with an error: " + "; ".join(errors))
+    if root.tag != "PubmedArticleSet":
+        raise ParseError(f"not a PubMed efetch answer: root element <{root.tag}>")
+
+
+def _convert(elem: Any) -> Iterator[ArticleRecord | tuple[str, str]]:
+    tag = elem.tag
+    if tag == "DeleteCitation":
+        for child in elem:
+            if child.tag == "PMID" and child.text:
+                yield (DELETED, child.text.strip())
+        return
+    if tag == "PubmedBookArticle":
+        pmid = _book_pmid(elem)
+        logger.info("PMID %s is a book article (PubmedBookArticle): not stored", pmid)
+        yield (BOOK, pmid)
+        return
+    try:
+        record = _article(elem)
+    except Exception as exc:  # one bad record must not cost the batch: log it and go on
+        pmid = _safe_pmid(elem)
+        logger.warning("PMID %s could not be converted: %r", pmid or "(unknown)", exc)
+        yield (FAILED, pmid)
+        return
+    yield record
+
+
+def _safe_pmid(elem: Any) -> str:
+    try:
+        node = elem.find("MedlineCitation/PMID")
+        if node is None:
+            node = elem.find("BookDocument/PMID")
+        return (node.text or "").strip() if node is not None else ""
+    except Exception:  # the PMID is only for the log line; never fail over it
+        return ""
+
+
+def _book_pmid(elem: Any) -> str:
+    node = elem.find("BookDocument/PMID")
+    return (node.text or "").strip() if node is not None else ""
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _markup(el: Any) -> str:
+    """Content of ``el`` as safe markup: inline tags kept, other elements reduced to text."""
+    if not len(el):  # the common case: text only
+        text = el.text
+        return escape_text(" ".join(text.split())) if text else ""
+    parts: list[str] = []
+    _walk(el, parts)
+    return " ".join("".join(parts).split())
+
+
+def _walk(el: Any, parts: list[str]) -> None:
+    if el.text:
+        parts.append(escape_text(el.text))
+    for child in el:
+        tag = child.tag
+        if tag in INLINE_TAGS:
+            parts.append(f"<{tag}>")
+            _walk(child, parts)
+            parts.append(f"</{tag}>")
+        elif isinstance(tag, str):  # mml:math and friends: their text only
+            _walk(child, parts)
+        if child.tail:
+            parts.append(escape_text(child.tail))
+
+
+def _plain(el: Any) -> str:
+    text = el.text
+    return text.strip() if text else ""
+
+
+def normalise_orcid(raw: str) -> str:
+    """'https://orcid.org/0000-0002-1825-0097' and the like -> '0000-0002-1825-0097'."""
+    chars = _ORCID_CHARS.sub("", raw.rsplit("/", 1)[-1].upper())
+    if len(chars) == 16 and chars[:15].isdigit():
+        return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
+    return raw.strip()
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _month_number(token: str) -> int | None:
+    if token.isdigit():
+        value = int(token)
+        return value if 1 <= value <= 12 and len(token) <= 2 else None
+    low = token.lower()
+    return _MONTHS.get(low[:3]) or _SEASONS.get(low)
+
+
+def parse_pub_date(text: str) -> tuple[int | None, date | None]:
+    """Year and best-effort first day of a PubDate text.
+
+    "2023 Feb 15" -> 2023-02-15; "2013 Jan-Mar" -> 2013-01-01; "1998 Dec-1999 Jan" ->
+    1998-12-01; seasons start on their first month within the year (Winter 1 Jan, Spring
+    1 Mar, Summer 1 Jun, Autumn/Fall 1 Sep); a bare year means 1 January.
+    """
+    tokens = _DATE_TOKENS.findall(text)
+    for index, token in enumerate(tokens):
+        if len(token) == 4 and token.isdigit():
+            year = int(token)
+            rest = tokens[index + 1 :]
+            break
+    else:
+        return None, None
+    month = _month_number(rest[0]) if rest else None
+    day = None
+    if month is not None and len(rest) > 1 and rest[0].lower() not in _SEASONS:
+        if rest[1].isdigit() and len(rest[1]) <= 2:
+            day = int(rest[1])
+    try:
+        return year, date(year, month or 1, day or 1)
+    except ValueError:
+        try:
+            return year, date(year, month or 1, 1)
+        except ValueError:
+            return year, None
+
+
+def _ymd(el: Any) -> date | None:
+    """A Year/Month/Day element (ArticleDate, PubMedPubDate) as a date, or None."""
+    year = month = day = ""
+    for child in el:
+        tag = child.tag
+        if tag == "Year":
+            year = _plain(child)
+        elif tag == "Month":
+            month = _plain(child)
+        elif tag == "Day":
+            day = _plain(child)
+    try:
+        number = int(month) if month.isdigit() else _MONTHS[month.lower()[:3]]
+        return date(int(year), number, int(day or 1))
+    except (KeyError, ValueError):
+        return None
+
+
+def _pub_date(el: Any, record: ArticleRecord) -> None:
+    parts: dict[str, str] = {}
+    for child in el:
+        if isinstance(child.tag, str):
+            parts[child.tag] = _markup(child)
+    if "MedlineDate" in parts:
+        text = parts["MedlineDate"]
+    else:
+        keys = ("Year", "Month", "Day", "Season")
+        text = " ".join(parts[k] for k in keys if parts.get(k))
+    record.pub_date_text = text
+    record.pub_year, record.pub_date = parse_pub_date(text)
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def _article(elem: Any) -> ArticleRecord:
+    record = ArticleRecord(pmid="")
+    eloc: dict[str, str] = {}
+    for part in elem:
+        if part.tag == "MedlineCitation":
+            record.status = part.get("Status", "")
+            _medline_citation(part, record, eloc)
+        elif part.tag == "PubmedData":
+            _pubmed_data(part, record)
+    if not record.pmid:
+        raise ValueError("PubmedArticle without a PMID")
+    # ArticleIdList is the authority; ELocationID fills what it lacks.
+    record.doi = record.doi or eloc.get("doi", "")
+    record.pii = record.pii or eloc.get("pii", "")
+    return record
+
+
+def _medline_citation(mc: Any, record: ArticleRecord, eloc: dict[str, str]) -> None:
+    for child in mc:
+        tag = child.tag
+        if tag == "PMID":
+            record.pmid = _plain(child)
+            record.pmid_version = int(child.get("Version") or 1)
+        elif tag == "Article":
+            _read_article(child, record, eloc)
+        elif tag == "MeshHeadingList":
+            record.mesh = [_mesh(h) for h in child if h.tag == "MeshHeading"]
+        elif tag == "KeywordList":
+            record.keywords.extend(_markup(k) for k in child if k.tag == "Keyword")
+        elif tag == "CommentsCorrectionsList":
+            record.comments_corrections = [
+                _comment(c) for c in child if c.tag == "CommentsCorrections"
+            ]
+
+
+def _read_article(article: Any, record: ArticleRecord, eloc: dict[str, str]) -> None:
+    for child in article:
+        tag = child.tag
+        if tag == "Journal":
+            _journal(child, record)
+        elif tag == "ArticleTitle":
+            record.title = _markup(child)
+        elif tag == "VernacularTitle":
+            record.vernacular_title = _markup(child)
+        elif tag == "Pagination":
+            _pagination(child, record)
+        elif tag == "ELocationID":
+            eloc.setdefault(child.get("EIdType", ""), _plain(child))
+        elif tag == "Abstract":
+            _abstract(child, record)
+        elif tag == "AuthorList":
+            record.authors = [
+                _author(a) for a in child if a.tag == "Author" and a.get("ValidYN") != "N"
+            ]
+        elif tag == "Language":
+            record.languages.append(_plain(child))
+        elif tag == "DataBankList":
+            _databanks(child, record)
+        elif tag == "PublicationTypeList":
+            record.publication_types = [_markup(p) for p in child if p.tag == "PublicationType"]
+        elif tag == "ArticleDate":
+            if child.get("DateType", "Electronic") == "Electronic" and not record.electronic_date:
+                record.electronic_date = _ymd(child)
+
+
+def _journal(journal: Any, record: ArticleRecord) -> None:
+    for child in journal:
+        tag = child.tag
+        if tag == "ISSN":
+            record.issn = record.issn or _plain(child)
+        elif tag == "Title":
+            record.journal_title = _markup(child)
+        elif tag == "ISOAbbreviation":
+            record.journal_iso = _markup(child)
+        elif tag == "JournalIssue":
+            for part in child:
+                if part.tag == "Volume":
+                    record.volume = _markup(part)
+                elif part.tag == "Issue":
+                    record.issue = _markup(part)
+                elif part.tag == "PubDate":
+                    _pub_date(part, record)
+
+
+def _pagination(pagination: Any, record: ArticleRecord) -> None:
+    found = {c.tag: _markup(c) for c in pagination if isinstance(c.tag, str)}
+    pages = found.get("MedlinePgn", "")
+    if not pages and found.get("StartPage"):
+        end = found.get("EndPage", "")
+        pages = f"{found['StartPage']}-{end}" if end else found["StartPage"]
+    record.pages = pages
+
+
+def _abstract(abstract: Any, record: ArticleRecord) -> None:
+    for child in abstract:
+        if child.tag == "AbstractText":
+            record.abstract_sections.append(
+                AbstractSection(
+                    label=escape_text(child.get("Label", "")),
+                    nlm_category=child.get("NlmCategory", ""),
+                    text=_markup(child),
+                )
+            )
+        elif child.tag == "CopyrightInformation":
+            record.copyright = _markup(child)
+
+
+def _author(el: Any) -> Author:
+    author = Author()
+    for child in el:
+        tag = child.tag
+        if tag == "LastName":
+            author.last_name = _markup(child)
+        elif tag == "ForeName":
+            author.fore_name = _markup(child)
+        elif tag == "Initials":
+            author.initials = _markup(child)
+        elif tag == "CollectiveName":
+            author.collective_name = _markup(child)
+        elif tag == "Identifier":
+            if child.get("Source", "").upper() == "ORCID" and not author.orcid:
+                author.orcid = normalise_orcid(_plain(child))
+        elif tag == "AffiliationInfo":
+            for info in child:
+                if info.tag == "Affiliation":
+                    author.affiliations.append(_markup(info))
+    return author
+
+
+def _mesh(heading: Any) -> MeshHeading:
+    mesh = MeshHeading(descriptor="")
+    for child in heading:
+        if child.tag == "DescriptorName":
+            mesh.descriptor = _markup(child)
+            mesh.ui = child.get("UI", "")
+            mesh.major = child.get("MajorTopicYN") == "Y"
+        elif child.tag == "QualifierName":
+            mesh.qualifiers.append((_markup(child), child.get("MajorTopicYN") == "Y"))
+    return mesh
+
+
+def _comment(el: Any) -> CommentCorrection:
+    comment = CommentCorrection(ref_type=el.get("RefType", ""))
+    for child in el:
+        if child.tag == "PMID":
+            comment.pmid = _plain(child)
+        elif child.tag == "RefSource":
+            comment.source = _markup(child)
+    return comment
+
+
+def _databanks(banks: Any, record: ArticleRecord) -> None:
+    for bank in banks:
+        if bank.tag != "DataBank":
+            continue
+        name, numbers = "", []
+        for child in bank:
+            if child.tag == "DataBankName":
+                name = _plain(child)
+            elif child.tag == "AccessionNumberList":
+                numbers = [_plain(n) for n in child if n.tag == "AccessionNumber"]
+        record.databanks.setdefault(name, []).extend(numbers)
+        record.registry_ids.extend(n for n in numbers if n not in record.registry_ids)
+
+
+def _pubmed_data(data: Any, record: ArticleRecord) -> None:
+    for child in data:
+        tag = child.tag
+        if tag == "History":
+            for stamp in child:
+                status = stamp.get("PubStatus")
+                if status == "entrez" and record.entrez_date is None:
+                    record.entrez_date = _ymd(stamp)
+                elif status == "pubmed" and record.create_date is None:
+                    record.create_date = _ymd(stamp)
+        elif tag == "PublicationStatus":
+            record.publication_status = _plain(child)
+        elif tag == "ArticleIdList":
+            for aid in child:
+                kind = aid.get("IdType")
+                if kind == "doi" and not record.doi:
+                    record.doi = _plain(aid)
+                elif kind == "pmc" and not record.pmcid:
+                    record.pmcid = _plain(aid)
+                elif kind == "pii" and not record.pii:
+                    record.pii = _plain(aid)
