@@ -109,3 +109,75 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'litwatch.db'}"
     return request.getfixturevalue("pg_url")
+
+
+# --- migrated databases, copied from a template migrated once per session ---------------
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from litwatch.db import make_engine, migrate
+
+    path = tmp_path_factory.mktemp("template") / "litwatch.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def migrated_sqlite_url(tmp_path: Path, _sqlite_template: Path) -> str:
+    """A SQLite file with the current schema, for one test."""
+    import shutil
+
+    target = tmp_path / "litwatch.db"
+    shutil.copyfile(_sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_server_url: str) -> Iterator[str]:
+    import psycopg
+
+    from litwatch.db import make_engine, migrate
+
+    name = f"litwatch_tmpl_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = pg_server_url.rsplit("/", 1)[0].split("://", 1)[1]
+    engine = make_engine(f"postgresql+psycopg://{base}/{name}")
+    migrate(engine)
+    engine.dispose()
+    try:
+        yield name
+    finally:
+        with psycopg.connect(pg_server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def migrated_pg_url(pg_server_url: str, _pg_template: str) -> str:
+    """The session's migrated PostgreSQL database, emptied for this test."""
+    import psycopg
+
+    base = pg_server_url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/{_pg_template}", autocommit=True) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                " AND tablename <> 'alembic_version'"
+            )
+        ]
+        conn.execute(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+        )
+    return f"postgresql+psycopg://{base.split('://', 1)[1]}/{_pg_template}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_db_url(request: pytest.FixtureRequest) -> str:
+    """A migrated SQLite file, then a migrated PostgreSQL database."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("migrated_sqlite_url")
+    return request.getfixturevalue("migrated_pg_url")

@@ -1,0 +1,86 @@
+"""The `litwatch` command line. Errors print one clear line and exit non-zero."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+import typer
+
+from litwatch.cli.common import err_console, state
+from litwatch.errors import LitwatchError
+
+app = typer.Typer(
+    name="litwatch",
+    help="Watch PubMed for new papers, judge each against known findings, email digests.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _global(
+    config: Path | None = typer.Option(
+        None, "--config", help="A TOML settings file (also LITWATCH_CONFIG)."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
+) -> None:
+    state.config = config
+    state.debug = debug
+    state.settings = None
+
+
+def _register() -> None:
+    from litwatch.cli import ingest, searches
+
+    ingest.register(app)
+    app.add_typer(searches.app, name="searches")
+    for optional in ("judge", "mailing", "service"):
+        try:
+            module = __import__(f"litwatch.cli.{optional}", fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != f"litwatch.cli.{optional}":
+                raise
+            continue
+        module.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `litwatch` console script."""
+    _register()
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        app(args=args, standalone_mode=False, prog_name="litwatch")
+    except LitwatchError as exc:
+        if debug:
+            traceback.print_exc()
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        err_console.print(
+            f"[red]error:[/red] {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            highlight=False,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

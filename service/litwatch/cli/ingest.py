@@ -1,0 +1,196 @@
+"""`litwatch init`, `poll`, `search` and `export`: getting articles in and out."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlmodel import Session
+
+from litwatch import store
+from litwatch.cli.common import (
+    check_choice,
+    console,
+    err_console,
+    open_context,
+    parse_date,
+    print_json,
+    print_table,
+)
+from litwatch.db import migrate
+from litwatch.defaults import DEFAULT_DESCRIPTION, DEFAULT_QUERY, DEFAULT_SEARCH_NAME
+from litwatch.errors import LitwatchError
+from litwatch.markup import to_plain
+
+
+@contextmanager
+def progress_bar(description: str) -> Iterator[Progress]:
+    """A rich progress bar on stderr (quiet when stderr is not a terminal)."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        yield bar
+
+
+def init() -> None:
+    """Create or migrate the database and add the default saved search."""
+    with open_context(require_init=False) as ctx:
+        migrate(ctx.engine)
+        with Session(ctx.engine) as session:
+            if store.find_search(session, DEFAULT_SEARCH_NAME) is None:
+                store.add_search(
+                    session,
+                    DEFAULT_SEARCH_NAME,
+                    DEFAULT_QUERY,
+                    now=ctx.now(),
+                    backfill_start=ctx.settings.backfill_start,
+                    description=DEFAULT_DESCRIPTION,
+                )
+                session.commit()
+                typer.echo(f"added the default saved search {DEFAULT_SEARCH_NAME!r}")
+        typer.echo(f"database ready: {ctx.engine.url.render_as_string(hide_password=True)}")
+
+
+def poll(
+    search: str | None = typer.Option(None, "--search", help="Only this saved search."),
+    since: str | None = typer.Option(None, "--since", help="Window start, YYYY-MM-DD."),
+    until: str | None = typer.Option(None, "--until", help="Window end, YYYY-MM-DD."),
+) -> None:
+    """Poll saved searches now: fetch what is new or changed, store and classify it."""
+    from litwatch.poll import poll_search
+
+    start, end = parse_date(since, "--since"), parse_date(until, "--until")
+    failed = 0
+    with open_context() as ctx:
+        with Session(ctx.engine) as session:
+            names = [search] if search else [s.name for s in store.list_searches(session)
+                                              if s.enabled]
+            if search:
+                store.get_search(session, search)
+        for name in names:
+            with progress_bar(f"poll {name}") as bar:
+                task = bar.add_task(f"poll {name}", total=None)
+                summary = poll_search(
+                    ctx,
+                    name,
+                    since=start,
+                    until=end,
+                    progress=lambda done, total, t=task: bar.update(t, completed=done, total=total),
+                )
+            colour = {"ok": "green", "skipped": "yellow"}.get(summary.status, "red")
+            console.print(f"[{colour}]{summary.line()}[/{colour}]", highlight=False)
+            if summary.error:
+                err_console.print(f"  {summary.error}", highlight=False)
+            if summary.failed_pmids:
+                err_console.print(f"  records that could not be read: {summary.failed_pmids}")
+            failed += summary.status == "failed"
+    if failed:
+        raise typer.Exit(1)
+
+
+def _article_rows(session: Session, rows: list) -> list[dict]:  # type: ignore[type-arg]
+    from litwatch.judging import get_classification
+
+    out = []
+    for row in rows:
+        c = get_classification(session, row.pmid)
+        out.append(
+            {
+                "pmid": row.pmid,
+                "date": row.create_date or row.pub_date,
+                "title": to_plain(row.title),
+                "journal": row.journal,
+                "relevance": c.relevance if c else "",
+                "design": c.design if c else "",
+                "priority": round(c.priority, 3) if c else 0.0,
+                "findings": {j.finding_id: j.stance for j in c.findings} if c else {},
+                "explanation": c.explanation if c else "",
+                "retracted": row.retracted,
+                "url": f"https://pubmed.ncbi.nlm.nih.gov/{row.pmid}/",
+            }
+        )
+    rank = {"core": 0, "related": 1, "off": 2, "": 3}
+    out.sort(key=lambda r: (rank[r["relevance"]], -r["priority"]))
+    return out
+
+
+def search(
+    query: str,
+    local: bool = typer.Option(False, "--local", help="Search the stored articles only."),
+    since: str | None = typer.Option(None, "--since", help="Created on or after YYYY-MM-DD."),
+    limit: int = typer.Option(20, "--limit", min=1, max=500, help="At most this many."),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+) -> None:
+    """Search now: live PubMed (results stored and classified), or the store with --local."""
+    from litwatch.ondemand import search_live
+
+    check_choice(fmt, ("table", "json"), "--format")
+    start = parse_date(since, "--since")
+    with open_context() as ctx:
+        if local:
+            with Session(ctx.engine) as session:
+                rows = _article_rows(
+                    session, store.search_local(session, query, since=start, limit=limit)
+                )
+            count = len(rows)
+        else:
+            pmids, count = search_live(ctx, query, since=start, limit=limit)
+            with Session(ctx.engine) as session:
+                found = [store.get_article(session, p) for p in pmids]
+                rows = _article_rows(session, [a for a in found if a is not None])
+    if fmt == "json":
+        print_json({"query": query, "count": count, "results": rows})
+        return
+    where = "stored articles" if local else "PubMed"
+    print_table(
+        f"{count} match(es) in {where}; showing {len(rows)}",
+        ["PMID", "date", "relevance", "design", "title", "judgement"],
+        [
+            [r["pmid"], r["date"], r["relevance"], r["design"],
+             ("[RETRACTED] " if r["retracted"] else "") + r["title"][:90], r["explanation"]]
+            for r in rows
+        ],
+    )
+
+
+def export(
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl, csv, ris or bibtex"),
+    search_name: str | None = typer.Option(None, "--search", help="Only this saved search."),
+    output: Path | None = typer.Option(None, "--output", help="Write here instead of stdout."),
+) -> None:
+    """Export stored articles with everything known about each."""
+    from litwatch.export import FORMATS, write_export
+    from litwatch.export_rows import iter_export_rows
+
+    check_choice(fmt, FORMATS, "--format")
+    with open_context() as ctx, Session(ctx.engine) as session:
+        rows = iter_export_rows(session, search_name)
+        if output is None:
+            count = write_export(rows, fmt, sys.stdout)
+        else:
+            tmp = output.with_name(output.name + ".part")
+            try:
+                with tmp.open("w", encoding="utf-8", newline="") as fh:
+                    count = write_export(rows, fmt, fh)
+                tmp.replace(output)
+            except (OSError, LitwatchError):
+                tmp.unlink(missing_ok=True)
+                raise
+            err_console.print(f"wrote {count} article(s) to {output}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(poll)
+    app.command()(search)
+    app.command()(export)

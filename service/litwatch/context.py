@@ -1,0 +1,107 @@
+"""The running context: settings plus the real things built from them (engine, HTTP client...).
+
+Built by the CLI, the scheduler and the web app with ``build_context(settings)``; tests build one
+with real local parts (a SQLite file, a loopback fake E-utilities server).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+from sqlalchemy import Engine
+
+from litwatch.config import Settings
+from litwatch.db import make_engine
+from litwatch.entrez import EutilsClient, EutilsSettings
+from litwatch.ratelimit import shared_limiter
+
+if TYPE_CHECKING:
+    from litwatch.knowledge import KnowledgeBase
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Context:
+    settings: Settings
+    engine: Engine
+    http: httpx.Client
+    clock: Callable[[], datetime] = utc_now
+    _closers: list[Callable[[], None]] = field(default_factory=list)
+
+    @cached_property
+    def eutils(self) -> EutilsClient:
+        s = self.settings
+        es = EutilsSettings(
+            base_url=s.eutils_url,
+            tool=s.ncbi_tool,
+            email=s.ncbi_email,
+            api_key=s.ncbi_api_key,
+            max_rps=s.ncbi_max_rps,
+            timeout=s.eutils_timeout,
+            max_tries=s.eutils_max_tries,
+            batch_size=s.eutils_batch_size,
+        )
+        rate = min(s.ncbi_max_rps or 10.0, 10.0 if s.ncbi_api_key else 3.0)
+        return EutilsClient(self.http, es, limiter=shared_limiter(rate))
+
+    @cached_property
+    def knowledge_base(self) -> KnowledgeBase:
+        from litwatch.knowledge import load_knowledge_base
+
+        return load_knowledge_base(self.settings.findings)
+
+    @cached_property
+    def secret_key(self) -> str:
+        """The key that signs links in emails: the setting, or one kept under var/."""
+        if self.settings.secret_key:
+            return self.settings.secret_key
+        path = self.var_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    @property
+    def var_dir(self) -> Path:
+        return self.settings.var_dir
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def close(self) -> None:
+        for closer in reversed(self._closers):
+            closer()
+        self.http.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> Context:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def build_context(
+    settings: Settings,
+    *,
+    http: httpx.Client | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Context:
+    """Build the engine and HTTP client from settings (nothing is connected yet)."""
+    engine = make_engine(settings.database_url)
+    client = http or httpx.Client(
+        timeout=settings.eutils_timeout,
+        headers={"User-Agent": f"{settings.ncbi_tool} (litwatch)"},
+    )
+    return Context(settings=settings, engine=engine, http=client, clock=clock)
