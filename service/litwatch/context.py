@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 import httpx
 from sqlalchemy import Engine
 
-from litwatch.config import Settings
+from litwatch.config import NCBI_EUTILS_URL, Settings
 from litwatch.db import make_engine
 from litwatch.entrez import EutilsClient, EutilsSettings
+from litwatch.errors import ConfigError
 from litwatch.ratelimit import shared_limiter
 
 if TYPE_CHECKING:
@@ -41,18 +42,25 @@ class Context:
     @cached_property
     def eutils(self) -> EutilsClient:
         s = self.settings
+        email = s.ncbi_email
+        if not email:
+            if s.eutils_url == NCBI_EUTILS_URL:
+                raise ConfigError(
+                    "LITWATCH_NCBI_EMAIL must be set to a contact address to use NCBI's "
+                    "E-utilities (NCBI asks every tool for one)"
+                )
+            email = "litwatch@localhost"
         es = EutilsSettings(
             base_url=s.eutils_url,
             tool=s.ncbi_tool,
-            email=s.ncbi_email,
+            email=email,
             api_key=s.ncbi_api_key,
             max_rps=s.ncbi_max_rps,
             timeout=s.eutils_timeout,
             max_tries=s.eutils_max_tries,
             batch_size=s.eutils_batch_size,
         )
-        rate = min(s.ncbi_max_rps or 10.0, 10.0 if s.ncbi_api_key else 3.0)
-        return EutilsClient(self.http, es, limiter=shared_limiter(rate))
+        return EutilsClient(self.http, es, limiter=shared_limiter(es.requests_per_second))
 
     @cached_property
     def knowledge_base(self) -> KnowledgeBase:

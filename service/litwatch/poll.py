@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from litwatch import store
 from litwatch.context import Context
+from litwatch.due import poll_due
 from litwatch.errors import LitwatchError, StoreError
 from litwatch.judging import classify_pmids
 from litwatch.locks import job_lock
@@ -70,13 +71,25 @@ def poll_search(
     since: date | None = None,
     until: date | None = None,
     progress: Progress | None = None,
+    only_if_due: bool = False,
 ) -> PollSummary:
-    """Poll one saved search; only one instance polls a given search at a time."""
+    """Poll one saved search; only one instance polls a given search at a time.
+
+    With ``only_if_due`` (the scheduler's way) the poll runs only if the database says the
+    search's schedule has come round since its last successful poll: checked under the lock,
+    so instances that wake at the same moment poll it once.
+    """
+    today = ctx.now().date()
     with job_lock(ctx.engine, f"poll:{name}") as acquired:
         if not acquired:
-            today = ctx.now().date()
             log.info("poll of %s is running elsewhere; skipped", name)
             return PollSummary(name, (today, today), status="skipped", error="already running")
+        if only_if_due:
+            with Session(ctx.engine) as session:
+                search = store.get_search(session, name)
+                schedule = search.schedule or ctx.settings.default_schedule
+                if not poll_due(schedule, search.last_success_at, ctx.now()):
+                    return PollSummary(name, (today, today), status="skipped", error="not due")
         return _poll_locked(ctx, name, since=since, until=until, progress=progress)
 
 

@@ -42,6 +42,8 @@ def settings() -> Settings:
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
             stream=sys.stderr,
         )
+        # httpx logs each request URL, and a GET URL carries the API key.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     return state.settings
 
 

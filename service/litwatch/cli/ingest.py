@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -73,8 +73,9 @@ def poll(
     failed = 0
     with open_context() as ctx:
         with Session(ctx.engine) as session:
-            names = [search] if search else [s.name for s in store.list_searches(session)
-                                              if s.enabled]
+            names = (
+                [search] if search else [s.name for s in store.list_searches(session) if s.enabled]
+            )
             if search:
                 store.get_search(session, search)
         for name in names:
@@ -156,8 +157,14 @@ def search(
         f"{count} match(es) in {where}; showing {len(rows)}",
         ["PMID", "date", "relevance", "design", "title", "judgement"],
         [
-            [r["pmid"], r["date"], r["relevance"], r["design"],
-             ("[RETRACTED] " if r["retracted"] else "") + r["title"][:90], r["explanation"]]
+            [
+                r["pmid"],
+                r["date"],
+                r["relevance"],
+                r["design"],
+                ("[RETRACTED] " if r["retracted"] else "") + r["title"][:90],
+                r["explanation"],
+            ]
             for r in rows
         ],
     )

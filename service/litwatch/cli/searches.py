@@ -58,8 +58,9 @@ def add(
 
         parse_schedule(schedule, "--schedule")
     with open_context() as ctx, Session(ctx.engine) as session:
-        store.add_search(session, name, query, now=ctx.now(), schedule=schedule,
-                         backfill_start=start)
+        store.add_search(
+            session, name, query, now=ctx.now(), schedule=schedule, backfill_start=start
+        )
         session.commit()
     typer.echo(f"added saved search {name!r}")
 
