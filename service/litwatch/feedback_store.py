@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from threading import Lock
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from litwatch import store
 from litwatch.errors import ConfigError, StoreError
+from litwatch.knowledge import KnowledgeBase
+from litwatch.learn import MIN_LABELS, Label, LearnedModel, cross_validate, train
 from litwatch.models import Feedback
 from litwatch.records import ArticleRecord
 
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 STANCES = ("supports", "contradicts", "inconclusive", "addresses")
 
 _cache_lock = Lock()
-_cache: dict[tuple[str, int, int], Any] = {}
+_cache: dict[tuple[str, int, int], LearnedModel | None] = {}
 
 
 def add_feedback(
@@ -94,3 +95,28 @@ def label_state(session: Session) -> tuple[int, int]:
         select(func.count(), func.max(Feedback.id)).where(col(Feedback.relevant).is_not(None))
     ).one()
     return int(count or 0), int(newest or 0)
+
+
+def load_learned_model(session: Session, kb: KnowledgeBase) -> LearnedModel | None:
+    """The learned relevance model, if there are enough labels and cross-validation says it
+    helps; trained once per set of labels (cached in the process)."""
+    state = label_state(session)
+    if state[0] < MIN_LABELS:
+        return None
+    key = (kb.version, *state)
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]
+    labels = [Label.from_article(a, relevant) for a, relevant in relevance_labels(session)]
+    verdict = cross_validate(labels, kb)
+    model = train(labels, kb) if verdict.get("helps") else None
+    log.info(
+        "learned relevance model %s (%d labels; rules F1 %s, learned F1 %s)",
+        "in use" if model else "not used",
+        len(labels),
+        (verdict.get("rules") or {}).get("f1"),
+        (verdict.get("learned") or {}).get("f1"),
+    )
+    with _cache_lock:
+        _cache[key] = model
+    return model

@@ -77,7 +77,7 @@ def classify_pmids(
 ) -> int:
     """Classify these stored articles and store the results; returns how many were judged."""
     kb = ctx.knowledge_base
-    learned = load_learned_model(session)
+    learned = load_learned_model(session, kb)
     today = ctx.now().date()
     done = 0
     for chunk_start in range(0, len(pmids), 200):

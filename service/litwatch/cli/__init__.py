@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 import typer
+from rich.markup import escape
 
 from litwatch.cli.common import err_console, state
 from litwatch.errors import LitwatchError
@@ -54,11 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        app(args=args, standalone_mode=False, prog_name="litwatch")
+        code = app(args=args, standalone_mode=False, prog_name="litwatch")
     except LitwatchError as exc:
         if debug:
             traceback.print_exc()
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
@@ -75,11 +76,12 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         err_console.print(
-            f"[red]error:[/red] {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            f"[red]error:[/red] {type(exc).__name__}: {escape(str(exc))} "
+            "(run with --debug for the traceback)",
             highlight=False,
         )
         return 1
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

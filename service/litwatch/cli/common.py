@@ -15,6 +15,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from litwatch.config import Settings, load_settings
 from litwatch.context import Context, build_context
@@ -30,8 +31,8 @@ class State:
 
 
 state = State()
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def settings() -> Settings:
@@ -44,6 +45,7 @@ def settings() -> Settings:
         )
         # httpx logs each request URL, and a GET URL carries the API key.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     return state.settings
 
 
@@ -89,5 +91,5 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
     for name in columns:
         table.add_column(name, overflow="fold")
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
     console.print(table)

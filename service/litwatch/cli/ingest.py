@@ -91,9 +91,11 @@ def poll(
             colour = {"ok": "green", "skipped": "yellow"}.get(summary.status, "red")
             console.print(f"[{colour}]{summary.line()}[/{colour}]", highlight=False)
             if summary.error:
-                err_console.print(f"  {summary.error}", highlight=False)
+                err_console.print(f"  {summary.error}", markup=False, highlight=False)
             if summary.failed_pmids:
-                err_console.print(f"  records that could not be read: {summary.failed_pmids}")
+                err_console.print(
+                    f"  records that could not be read: {summary.failed_pmids}", markup=False
+                )
             failed += summary.status == "failed"
     if failed:
         raise typer.Exit(1)

@@ -146,11 +146,11 @@ def digest_send(
                 typer.echo("no digest is due")
             return
         result = run_digests(ctx, only_email=subscriber, force=now)
-    console.print(result.line(), highlight=False)
+    console.print(result.line(), markup=False, highlight=False)
     for path in result.outbox:
         typer.echo(f"written to the outbox (no SMTP server set): {path}")
     for error in result.errors:
-        err_console.print(f"  {error}", highlight=False)
+        err_console.print(f"  {error}", markup=False, highlight=False)
     if result.failed:
         raise typer.Exit(1)
 
