@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
+import jinja2
 from sqlalchemy import Engine
 
 from litwatch.config import NCBI_EUTILS_URL, Settings
@@ -67,6 +68,13 @@ class Context:
         from litwatch.knowledge import load_knowledge_base
 
         return load_knowledge_base(self.settings.findings)
+
+    @cached_property
+    def templates(self) -> jinja2.Environment:
+        """The one Jinja environment (templates compile once per process)."""
+        from litwatch.templating import make_environment
+
+        return make_environment()
 
     @cached_property
     def secret_key(self) -> str:

@@ -30,7 +30,6 @@ from litwatch.locks import holder_id, job_lock
 from litwatch.mail import Mailer, make_mailer
 from litwatch.models import Digest, JobRun, Subscriber
 from litwatch.subscribers import get_subscriber, list_subscribers
-from litwatch.templating import make_environment
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +95,7 @@ def render_message(ctx: Context, session: Session, digest: Digest) -> EmailMessa
         )
     assert built is not None
     rendered = render_digest(
-        make_environment(),
+        ctx.templates,
         built,
         DigestLinks(base_url=ctx.settings.base_url, secret=ctx.secret_key),
         timezone=ctx.settings.timezone,
