@@ -1,0 +1,96 @@
+"""The JSON API: search, articles, feedback, evidence tables, and the health check."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from litwatch.errors import StoreError
+from litwatch.feedback_store import add_feedback
+from litwatch.web.common import api_error, context_of, read_fields, to_bool, wants_html
+from litwatch.web.views import answer_search, article_dict, load_article, load_evidence, search_dict
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+@router.get("/api/search")
+def api_search(
+    request: Request,
+    q: str | None = None,
+    local: str | None = None,
+    since: str | None = None,
+    limit: str | None = None,
+) -> Response:
+    """Ranked results of a live (default) or local search."""
+    if not (q or "").strip():
+        return api_error(400, "give a query: ?q=...")
+    answer = answer_search(context_of(request), q, local, since, limit)
+    if answer.error:
+        return api_error(answer.status, answer.error)
+    return JSONResponse(search_dict(answer.outcome))
+
+
+@router.get("/api/articles/{pmid}")
+def api_article(request: Request, pmid: str) -> Response:
+    """The stored article and its classification."""
+    view = load_article(context_of(request), pmid)
+    if view is None:
+        return api_error(404, f"PMID {pmid} is not in the store")
+    return JSONResponse(article_dict(view))
+
+
+@router.post("/api/articles/{pmid}/feedback")
+def api_feedback(
+    request: Request, pmid: str, fields: Annotated[dict[str, Any], Depends(read_fields)]
+) -> Response:
+    """Label an article relevant or not (form or JSON ``relevant``); a browser is sent back."""
+    ctx = context_of(request)
+    relevant = to_bool(fields.get("relevant"))
+    if relevant is None:
+        return api_error(400, "say relevant=true or relevant=false")
+    with Session(ctx.engine) as session:
+        try:
+            row = add_feedback(session, pmid, now=ctx.now(), relevant=relevant, source="web")
+        except StoreError as exc:
+            return api_error(404, str(exc))
+        session.commit()
+        feedback_id = row.id
+    if wants_html(request):
+        label = "relevant" if relevant else "not-relevant"
+        return RedirectResponse(f"/article/{pmid}?feedback={label}#feedback", status_code=303)
+    return JSONResponse({"pmid": pmid, "relevant": relevant, "feedback_id": feedback_id})
+
+
+@router.get("/api/evidence/{finding_id}")
+def api_evidence(request: Request, finding_id: str) -> Response:
+    """A finding's statement and its living evidence table."""
+    found = load_evidence(context_of(request), finding_id)
+    if found is None:
+        return api_error(404, f"unknown finding {finding_id!r}")
+    finding, rows = found
+    return JSONResponse(
+        {
+            "finding_id": finding.id,
+            "statement": finding.statement,
+            "rows": [r.as_dict() for r in rows],
+        }
+    )
+
+
+@router.get("/healthz")
+def healthz(request: Request) -> Response:
+    """Up, and the database answers."""
+    try:
+        with context_of(request).engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        log.error("health check: database does not answer: %s", exc)
+        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})

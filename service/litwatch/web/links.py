@@ -1,0 +1,98 @@
+"""The one-click links in digests: feedback on an article, and unsubscribe (RFC 8058)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from litwatch.errors import ConfigError, StoreError
+from litwatch.feedback_store import add_feedback
+from litwatch.subscribers import get_subscriber, unsubscribe
+from litwatch.tokens import TokenError, TokenExpired, read_token
+from litwatch.web.common import context_of, error_page, render
+
+router = APIRouter()
+
+
+def _bad_link(request: Request, exc: TokenError) -> HTMLResponse:
+    reason = "has expired" if isinstance(exc, TokenExpired) else "is not valid"
+    return error_page(
+        request,
+        400,
+        f"This link {reason}",
+        f"{exc}. Links in a digest are signed; one that was altered or is too old no longer "
+        "works. A newer digest carries fresh links.",
+    )
+
+
+def _payload(request: Request, purpose: str, token: str) -> dict[str, Any]:
+    ctx = context_of(request)
+    return read_token(ctx.secret_key, purpose, token, now=ctx.now())
+
+
+@router.get("/feedback/{token}", response_class=HTMLResponse)
+def feedback_link(request: Request, token: str) -> HTMLResponse:
+    """Record the label a reader clicked in a digest, and thank them."""
+    ctx = context_of(request)
+    try:
+        payload = _payload(request, "feedback", token)
+    except TokenError as exc:
+        return _bad_link(request, exc)
+    pmid, email, relevant = payload.get("pmid"), payload.get("email"), payload.get("relevant")
+    if not isinstance(pmid, str) or not isinstance(relevant, bool):
+        return error_page(request, 400, "This link is not valid", "The link names no article.")
+    with Session(ctx.engine) as session:
+        try:
+            add_feedback(
+                session,
+                pmid,
+                now=ctx.now(),
+                relevant=relevant,
+                source="email",
+                who=str(email or ""),
+            )
+        except StoreError:
+            return error_page(
+                request, 404, "Article not found", f"PMID {pmid} is no longer in the store."
+            )
+        session.commit()
+    return render(request, "feedback.html", pmid=pmid, relevant=relevant)
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_form(request: Request, token: str) -> HTMLResponse:
+    """Ask before unsubscribing: link scanners follow GET links, people press buttons."""
+    ctx = context_of(request)
+    try:
+        payload = _payload(request, "unsubscribe", token)
+    except TokenError as exc:
+        return _bad_link(request, exc)
+    email = str(payload.get("email", ""))
+    with Session(ctx.engine) as session:
+        try:
+            sub = get_subscriber(session, email)
+        except ConfigError:
+            sub = None
+        active = bool(sub and sub.active)
+    return render(request, "unsubscribe.html", email=email, token=token, done=False, active=active)
+
+
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_now(request: Request, token: str) -> HTMLResponse:
+    """Stop the digests; also the RFC 8058 one-click target ("List-Unsubscribe=One-Click")."""
+    ctx = context_of(request)
+    try:
+        payload = _payload(request, "unsubscribe", token)
+    except TokenError as exc:
+        return _bad_link(request, exc)
+    email = str(payload.get("email", ""))
+    with Session(ctx.engine) as session:
+        try:
+            unsubscribe(session, email, now=ctx.now())
+        except (StoreError, ConfigError):
+            pass  # no such subscriber: already gone, which is what was asked
+        session.commit()
+    return render(request, "unsubscribe.html", email=email, token=token, done=True, active=False)

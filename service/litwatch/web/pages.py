@@ -1,0 +1,72 @@
+"""The HTML pages: on-demand search, one article, a finding's living evidence table."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from litwatch.web.common import context_of, error_page, render
+from litwatch.web.views import MAX_LIMIT, answer_search, load_article, load_evidence
+
+router = APIRouter()
+
+FEEDBACK_NOTES = {
+    "relevant": "Thank you: your label “relevant” is recorded.",
+    "not-relevant": "Thank you: your label “not relevant” is recorded.",
+}
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: str | None = None,
+    local: str | None = None,
+    since: str | None = None,
+    limit: str | None = None,
+) -> HTMLResponse:
+    """The search form, and the ranked results when a query is given."""
+    ctx = context_of(request)
+    answer = answer_search(ctx, q, local, since, limit)
+    return render(
+        request,
+        "search.html",
+        answer.status,
+        outcome=answer.outcome,
+        error=answer.error,
+        unreachable=answer.status == 502,
+        since_text=since or "",
+        findings=ctx.knowledge_base.findings,
+        max_limit=MAX_LIMIT,
+    )
+
+
+@router.get("/article/{pmid}", response_class=HTMLResponse)
+def article_page(request: Request, pmid: str, feedback: str | None = None) -> HTMLResponse:
+    """Everything known about one stored article, with its classification and evidence."""
+    ctx = context_of(request)
+    view = load_article(ctx, pmid)
+    if view is None:
+        return error_page(request, 404, "Article not found", f"PMID {pmid} is not in the store.")
+    kb = ctx.knowledge_base
+    statements = {f.id: f.statement for f in kb.findings}
+    return render(
+        request,
+        "article.html",
+        view=view,
+        a=view.article,
+        c=view.classification,
+        statements=statements,
+        note=FEEDBACK_NOTES.get(feedback or "", ""),
+    )
+
+
+@router.get("/evidence/{finding_id}", response_class=HTMLResponse)
+def evidence_page(request: Request, finding_id: str) -> HTMLResponse:
+    """The living evidence table of one known finding."""
+    found = load_evidence(context_of(request), finding_id)
+    if found is None:
+        return error_page(
+            request, 404, "Finding not found", f"There is no known finding {finding_id!r}."
+        )
+    finding, rows = found
+    return render(request, "evidence.html", finding=finding, rows=rows)
