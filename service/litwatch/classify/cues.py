@@ -1,0 +1,121 @@
+"""Cue words that say which way a sentence moves a measure, and how firmly.
+
+Rules, as a rheumatologist would read a results sentence about the measure:
+
+* improvement stated, or the measure moving the supporting way -> supports;
+* improvement negated ("did not improve", "no significant improvement", "failed to") or the
+  measure moving the other way, or worsening -> contradicts;
+* stability ("remained stable", "unchanged", "no change", "did not worsen", "prevented the
+  decline") -> inconclusive. In progressive fibrosis a clinician may count a stable FVC as a
+  benefit, but it is neither the rise the finding claims nor its opposite: we show it as
+  inconclusive, with the sentence, and let the reader weigh it. For a durability finding
+  ("benefit persists") stability after treatment is what the finding claims, so it supports;
+* a change hedged by non-significance ("trend towards", "numerically", "did not reach
+  significance", every p >= 0.05) -> inconclusive;
+* "no significant difference" against placebo -> contradicts; against an active drug it
+  says nothing about the intervention on its own -> inconclusive.
+"""
+
+from __future__ import annotations
+
+import re
+
+IMPROVE = re.compile(
+    r"\b(?:improv\w*|benefi\w*|ameliorat\w*|regress(?:ed|ion)|soften\w*|"
+    r"effective(?:ly|ness)?|reversed|reversal|recover\w*|favou?r(?:ed|s|ing)? (?!placebo|control)"
+    r"\w+)\b"
+)
+DOWN = re.compile(
+    r"\b(?:decreas\w*|declin\w*|reduc\w*|fell|fall(?:s|ing)?|dropp?\w*|lower(?:ed|ing)?|"
+    r"diminish\w*|loss)\b"
+)
+UP = re.compile(r"\b(?:increas\w*|rose|ris(?:e|es|ing)|gain\w*|higher|elevat\w*|grew)\b")
+WORSE = re.compile(
+    r"\b(?:favou?r(?:ed|s|ing)? (?:placebo|control)|worsen\w*|deteriorat\w*|"
+    r"progress(?:ed|ion)|aggravat\w*|exacerbat\w*|"
+    r"flare\w*)\b"
+)
+STABLE = re.compile(
+    r"\b(?:stable|stabili[sz]\w*|unchanged|unaltered|preserved|plateau\w*|"
+    r"no (?:significant |relevant |meaningful |major |further )?(?:change|changes)\b|"
+    r"did not (?:significantly )?change|remained (?:similar|constant|steady))"
+)
+NULL_COMPARE = re.compile(
+    r"\b(?:no (?:statistically )?significant (?:between-group )?differen\w*|"
+    r"not (?:statistically )?(?:significantly )?differ\w*|did not (?:significantly )?differ|"
+    r"similar (?:to|between|in both)|comparable)\b"
+)
+PREVENT = re.compile(
+    r"\b(?:prevent\w*|halt\w*|slow\w*|attenuat\w*|arrest\w*|stopp\w*|protect\w*|"
+    r"reduc\w* (?:the )?(?:rate of |annual )?(?:\w+ ){0,2}declin\w*)\b"
+)
+# Non-significance turns a stated change into an open result.
+WEAK = re.compile(
+    r"\b(?:trend\w*|tended|tendency|numerical\w*|did not reach (?:statistical )?significance|"
+    r"non-?significant\w*|not (?:statistically )?significant\b|marginal\w*|borderline|"
+    r"insignificant\w*|failed to reach|not reach|weak(?:ly)?)"
+)
+MODAL = re.compile(r"\b(?:may|might|could|possibly|potentially|appear\w*|seem\w*|suggest\w*)\b")
+NEGATION = re.compile(
+    r"\b(?:no|not|n't|without|neither|nor|failed to|fail to|fails to|lack of|absence of|"
+    r"none|never|unable to|did not|does not|was not|were not|cannot)\b"
+)
+ASSOCIATION = re.compile(
+    r"\b(?:correlat\w*|associat\w*|linked|link|related to|relationship|predict\w*|"
+    r"relation)\b"
+)
+COMPARATIVE = re.compile(r"\b(?:greater|higher|larger|better|more|stronger)\b")
+PERSIST = re.compile(
+    r"\b(?:sustain\w*|maintain\w*|persist\w*|durable|durability|continued|further improv\w*|"
+    r"long-lasting|remained improved|kept)\b"
+)
+WANE = re.compile(
+    r"\b(?:waned|waning|wane|lost|relaps\w*|recurr\w*|recrudesc\w*|returned to baseline|"
+    r"rebound\w*|not sustained|not maintained|transient)\b"
+)
+# Words of laboratory and animal work: many of them mark a mechanism paper.
+LAB = re.compile(
+    r"\b(?:mice|murine|mouse|in vitro|fibroblasts?|cell lines?|transcriptom\w*|"
+    r"gene expression|single-cell|bleomycin|flow cytometr\w*|b-cell subsets?|"
+    r"b cell subsets?|cytokines?|pathogenesis|immunohistochem\w*|rna-seq\w*|"
+    r"sequencing|plasmablasts?|signalling|signaling|pathways?|mechanisms?|"
+    r"autoantibody production|interleukin-?\d+|il-\d+|tgf-?\w*|myofibroblasts?)\b"
+)
+# Studies of costs or practice evaluate something other than the treatment's effect.
+ELSEWHERE = re.compile(
+    r"\b(?:cost-effective\w*|cost-utility|cost-saving|markov|budget impact|"
+    r"survey|questionnaires?|prescribing|utili[sz]ation|treatment patterns?)\b"
+)
+BOTH = re.compile(
+    r"\b(?:both (?:groups|arms|treatments|drugs|regimens|cohorts)|in both|"
+    r"either (?:drug|treatment))\b"
+)
+# A drug named just after these words is what the subject is compared with, not the subject.
+COMPARED_WITH = re.compile(
+    r"(?:than|versus|vs\.?|compared (?:with|to)|relative to|over|against|as with|"
+    r"switched from|after failure of|instead of|or)\s+(?:the |those (?:on|receiving|given) |"
+    r"patients (?:on|receiving|given) |in the |with )?(?:\w+ ){0,1}$"
+)
+CLAUSE = re.compile(
+    r";|,? whereas |,? while |,? but |, and in | and in the |,? however,? |, although |"
+    r"\. however|,? and (?=(?:it |they |then |was |were |had )?(?:improv|decreas|increas|declin|"
+    r"fell|rose|reduc|worsen|deteriorat|remain|chang))|,? in contrast (?:with|to) |"
+    r",? (?:versus|vs\.?|compared with) (?=(?:a |an )?(?:decrease|increase|reduction|rise|fall|"
+    r"change|decline|gain|improvement|worsening|deterioration))"
+)
+P_VALUE = re.compile(r"\bp\s*(<|=|>|≤|≥)\s*(0?\.\d+)")
+
+
+def not_significant(text: str) -> bool:
+    """True when the text gives p-values and none is below 0.05."""
+    values = []
+    for op, number in P_VALUE.findall(text):
+        value = float(number)
+        values.append(value < 0.05 or (op in ("<", "≤") and value <= 0.05))
+    return bool(values) and not any(values)
+
+
+def negated(low: str, start: int, floor: int = 0, reach: int = 40) -> bool:
+    """True when a negation cue stands shortly before position ``start`` (not before floor)."""
+    window = low[max(floor, start - reach) : start]
+    return NEGATION.search(window) is not None

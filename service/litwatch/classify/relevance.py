@@ -1,0 +1,111 @@
+"""Is the article on topic? core, related or off, with a score in [0, 1] and the reasons.
+
+core: the intervention in the condition is what the paper evaluates and reports on.
+related: it discusses the intervention in the condition but evaluates something else, or a
+wider population of which the condition is a subgroup (mixed cohorts), or it is a mechanism
+paper, a guideline or a broad narrative review of treatment.
+off: everything else, including the intervention in other diseases and the condition
+treated with other drugs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from litwatch.classify import cues
+from litwatch.classify.text import Match, Sentence
+
+_MECHANISM = cues.LAB
+_GUIDELINE = re.compile(
+    r"\b(?:guidelines?|recommendations?|consensus|delphi|task force|position statement|"
+    r"best practice|treatment algorithm)\b"
+)
+_GUIDELINE_TYPES = ("guideline", "practice guideline", "consensus development conference")
+_MESH_INTERVENTION = ("rituximab", "antigens, cd20")
+_MESH_CONDITION = ("scleroderma, systemic", "scleroderma, diffuse", "scleroderma, limited")
+
+
+@dataclass(slots=True)
+class Relevance:
+    label: str  # core | related | off
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def judge_relevance(
+    sentences: Sequence[Sentence],
+    matches: Sequence[list[Match]],
+    design: str,
+    publication_types: Sequence[str],
+    mesh: Sequence[str],
+) -> Relevance:
+    """Relevance from where the intervention and the condition are named, and how."""
+    mesh_low = [m.lower() for m in mesh]
+    types = [t.lower() for t in publication_types]
+    i_title = c_title = x_title = m_title = False
+    i_count = c_count = mixed = cooccur = 0
+    i_aim = False
+    comparators: set[str] = set()
+    for s, found in zip(sentences, matches, strict=True):
+        i = any("I" in m.categories for m in found)
+        c = any("C" in m.categories for m in found)
+        x = [s.lower[m.start : m.end] for m in found if "X" in m.categories]
+        if s.role == "title":
+            i_title, c_title, x_title = i, c, bool(set(x) - {"placebo"})
+            m_title = any("M" in m.categories for m in found)
+        else:
+            i_count += sum("I" in m.categories for m in found)
+            c_count += c
+            if s.role not in ("background", "outlook"):
+                mixed += sum("M" in m.categories for m in found)
+            i_aim = i_aim or (i and s.role == "aim")
+        cooccur += i and c
+        comparators.update(w for w in x if w != "placebo")
+    mesh_i = any(m in _MESH_INTERVENTION for m in mesh_low)
+    mesh_c = any(m in _MESH_CONDITION for m in mesh_low)
+    has_i = i_title or i_count > 0 or mesh_i
+    has_c = c_title or c_count > 0 or mesh_c
+    reasons: list[str] = []
+    if not has_i or not has_c:
+        missing = "intervention" if not has_i else "condition"
+        return Relevance("off", 0.05 if not (has_i or has_c) else 0.15, [f"no {missing} named"])
+    strength = (
+        0.3 * i_title + 0.2 * c_title + 0.15 * min(i_count, 4) / 4
+        + 0.15 * min(cooccur, 3) / 3 + 0.1 * i_aim + 0.1 * (mesh_i and mesh_c)
+    )  # fmt: skip
+    text = " ".join(s.lower for s in sentences)
+    title = sentences[0].lower if sentences and sentences[0].role == "title" else ""
+    if m_title or (mixed >= 2 and not (c_title and not m_title) and mixed >= c_count):
+        reasons.append("a mixed population: the condition is one subgroup")
+        return Relevance("related", round(0.35 + 0.2 * strength, 3), reasons)
+    mech = len(_MECHANISM.findall(text))
+    if mech >= 3 or (mech >= 2 and _MECHANISM.search(title)):
+        reasons.append("a mechanism study, not a clinical evaluation")
+        return Relevance("related", round(0.35 + 0.2 * strength, 3), reasons)
+    elsewhere = len(cues.ELSEWHERE.findall(text))
+    if cues.ELSEWHERE.search(title) or elsewhere >= 2:
+        reasons.append("a study of costs or practice, not of the treatment's effect")
+        return Relevance("related", round(0.35 + 0.2 * strength, 3), reasons)
+    if any(t in types for t in _GUIDELINE_TYPES) or _GUIDELINE.search(title):
+        reasons.append("a guideline or recommendation")
+        return Relevance("related", round(0.35 + 0.2 * strength, 3), reasons)
+    if design == "review" and not (i_title and c_title):
+        reasons.append("a broad review that discusses the intervention among others")
+        return Relevance("related", round(0.3 + 0.2 * strength, 3), reasons)
+    evaluates = i_title or i_aim or (i_count >= 2 and cooccur >= 1) or (mesh_i and i_count)
+    if x_title and not i_title:
+        reasons.append("another treatment is what the title evaluates")
+        if i_count >= 2 and cooccur:
+            return Relevance("related", round(0.3 + 0.15 * strength, 3), reasons)
+        return Relevance("off", round(0.2 + 0.05 * strength, 3), reasons)
+    if evaluates:
+        where = "title" if i_title else "aim" if i_aim else "abstract"
+        reasons.append(f"the intervention in the condition is evaluated ({where})")
+        return Relevance("core", round(min(1.0, 0.6 + 0.45 * strength), 3), reasons)
+    if len(comparators) >= 2 or design in ("review", "other", "systematic-review"):
+        reasons.append("the intervention is one of several treatments discussed")
+        return Relevance("related", round(0.3 + 0.15 * strength, 3), reasons)
+    reasons.append("the intervention is named only in passing")
+    return Relevance("off", round(0.2 + 0.05 * strength, 3), reasons)

@@ -1,0 +1,313 @@
+"""Text plumbing for the classifier: plain text, sentences with their role, term matching.
+
+Sentences carry a *role* (title, background, aim, methods, results, conclusion, outlook,
+other) because a finding is reported by an article's results and conclusions, not by the
+background it cites or the trials it says are still needed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from litwatch.markup import to_plain
+
+# Dashes and minus signs all become "-", so "−6.3" and "6.3-fold" read the same way.
+_DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-"})
+_ABBREVIATIONS = frozenset(
+    "vs e.g i.e et al fig figs approx no dr ca cf resp i.v s.c p.o n.s ref refs incl".split()
+)
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+")
+_LAST_TOKEN = re.compile(r"(?<![\w.])([\w.]+)\.$")
+_LABEL = re.compile(r"(?:^|(?<=[.!?\n]))\s*([A-Z][A-Za-z ,&/]{2,48}):\s+")
+
+ROLE_OF_LABEL = {
+    **dict.fromkeys(
+        "background introduction objective objectives aim aims purpose importance rationale "
+        "context hypothesis".split(),
+        "background",
+    ),
+    **dict.fromkeys(
+        [
+            "methods", "method", "design", "setting", "participants", "patients",
+            "interventions", "intervention", "measurements", "main outcomes and measures",
+            "main outcome measures", "study design", "materials and methods",
+            "patients and methods", "evidence review", "data sources", "study selection",
+            "data extraction", "exposures", "design, setting, and participants",
+            "methods and analysis", "ethics and dissemination", "search methods",
+            "selection criteria", "data collection and analysis", "eligibility criteria",
+        ],
+        "methods",
+    ),
+    **dict.fromkeys(
+        [
+            "results", "result", "findings", "observations", "case presentation",
+            "case report", "case", "case description", "main results", "case summary",
+        ],
+        "results",
+    ),
+    **dict.fromkeys(
+        [
+            "conclusion", "conclusions", "conclusions and relevance", "interpretation",
+            "discussion", "implications", "significance", "summary", "authors' conclusions",
+            "conclusion and relevance",
+        ],
+        "conclusion",
+    ),
+    **dict.fromkeys(
+        ["trial registration", "registration", "funding", "clinical trial registration"],
+        "registration",
+    ),
+}  # fmt: skip
+
+_AIM = re.compile(
+    r"\b(?:we aimed|the aims? (?:of|was|were)|aimed to|objective (?:of|was)|purpose of"
+    r"|(?:was|were) to (?:evaluate|assess|investigate|examine|determine|compare|describe)"
+    r"|we sought|we hypothesi[sz]ed|this (?:study|trial|review) (?:aims|will))\b"
+)
+_METHODS = re.compile(
+    r"\b(?:(?:were|was) (?:enrolled|included|randomi[sz]ed|assigned|allocated|recruited|"
+    r"collected|extracted|searched|screened|reviewed|retrieved|pooled)"
+    r"|primary (?:end ?point|outcome) (?:was|is|will be)|we (?:searched|retrospectively|"
+    r"prospectively|reviewed|enrolled|included|conducted|performed|used|identified|"
+    r"collected|recruited)|databases? (?:were|was) searched|will be (?:randomi[sz]ed|"
+    r"enrolled|assessed|recruited|measured))\b"
+)
+_BACKGROUND = re.compile(
+    r"\b(?:has been|have been|has shown|have shown|previous(?:ly)?|prior studies|"
+    r"little is known|is unknown|are unknown|is unclear|remains? (?:unclear|unknown|"
+    r"uncertain|limited|controversial)|limited data|is a (?:rare|chronic|complex)|"
+    r"is an? (?:autoimmune|connective)|is characteri[sz]ed|reported to)\b"
+)
+_CONCLUSION = re.compile(
+    r"\b(?:in conclusion|conclusions?|we conclude|taken together|in summary|overall,|"
+    r"(?:these|our|the) (?:results|findings|data) (?:suggest|indicate|show|support|"
+    r"demonstrate|confirm))\b"
+)
+_OUTLOOK = re.compile(
+    r"\b(?:(?:are|is|remain|remains) (?:still )?(?:needed|warranted|required)|"
+    r"should be (?:confirmed|evaluated|explored|investigated|validated)|"
+    r"future (?:studies|trials|research)|further (?:studies|trials|research|"
+    r"investigation)|need(?:s)? to be (?:confirmed|evaluated|determined))\b"
+)
+
+
+# The five cue families in one pattern, so a sentence is read once to find its role.
+_ROLE_CUES = re.compile(
+    "|".join(
+        f"(?P<{name}>{pattern.pattern})"
+        for name, pattern in (
+            ("outlook", _OUTLOOK),
+            ("aim", _AIM),
+            ("conclusion", _CONCLUSION),
+            ("methods", _METHODS),
+            ("background", _BACKGROUND),
+        )
+    )
+)
+
+
+def _cues(low: str) -> set[str]:
+    return {m.lastgroup or "" for m in _ROLE_CUES.finditer(low)}
+
+
+@dataclass(slots=True)
+class Sentence:
+    text: str  # plain text, as shown to a reader
+    lower: str  # same length as text: lower-cased, dashes unified
+    role: str
+    index: int
+    section: str = ""
+
+
+@dataclass(slots=True, eq=False)
+class Match:
+    start: int
+    end: int
+    categories: frozenset[str]
+
+
+def plain(markup: str) -> str:
+    """Safe markup to plain text with unified dashes."""
+    return to_plain(markup).translate(_DASHES)
+
+
+def lowered(text: str) -> str:
+    """Lower-case text, keeping its length so spans still line up."""
+    low = text.lower()
+    return low if len(low) == len(text) else "".join(c.lower()[:1] or c for c in text)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split plain text into sentences, not breaking after 'vs.', 'et al.' and the like."""
+    out: list[str] = []
+    start = 0
+    for boundary in _BOUNDARY.finditer(text):
+        head = text[start : boundary.start()]
+        token = _LAST_TOKEN.search(head, max(0, len(head) - 12))
+        if token and token.group(1).lower() in _ABBREVIATIONS:
+            continue
+        if head.strip():
+            out.append(head.strip())
+        start = boundary.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def split_labelled(text: str) -> list[tuple[str, str]]:
+    """Split text at known section labels ('RESULTS:', 'Conclusions:'): (label, chunk) pairs."""
+    pieces: list[tuple[str, str]] = []
+    label, start = "", 0
+    for m in _LABEL.finditer(text):
+        name = m.group(1).strip().lower()
+        if name not in ROLE_OF_LABEL:
+            continue
+        if text[start : m.start()].strip():
+            pieces.append((label, text[start : m.start()].strip()))
+        label, start = name, m.end()
+    if text[start:].strip():
+        pieces.append((label, text[start:].strip()))
+    return pieces
+
+
+def sentences_of(title: str, sections: Iterable[tuple[str, str]]) -> list[Sentence]:
+    """Title and abstract as role-tagged sentences; sections are (label, plain text) pairs."""
+    result: list[Sentence] = []
+    if title:
+        result.append(Sentence(title, lowered(title), "title", 0))
+    seen_study = False  # once an aim, method or result is seen, nothing more is background
+    for label, chunk in sections:
+        for inner_label, inner in split_labelled(chunk):
+            name = inner_label or label.lower()
+            section_role = ROLE_OF_LABEL.get(name, "")
+            for n, sentence in enumerate(split_sentences(inner)):
+                low = lowered(sentence)
+                found = _cues(low)
+                # A label written inside free text ("Aim: ... We included ...") may run on
+                # into methods and results; a PubMed section label is trusted as it stands.
+                inline = bool(inner_label)
+                if section_role == "background" and inline and n > 0:
+                    if "background" not in found:
+                        seen_study = seen_study or "aim" not in found
+                if section_role == "background" and not inline and "outlook" not in found:
+                    role = "aim" if "aim" in found else "background"
+                else:
+                    role = _role(found, section_role, seen_study)
+                if role not in ("background", "other", "outlook"):
+                    seen_study = True
+                result.append(Sentence(sentence, low, role, len(result), name))
+    return result
+
+
+def _role(found: set[str], section_role: str, seen_study: bool) -> str:
+    if "outlook" in found:
+        return "outlook"
+    if section_role in ("methods", "registration"):
+        return section_role
+    if section_role == "background" and not seen_study:
+        return "aim" if "aim" in found else "background"
+    if "aim" in found and section_role != "results":
+        return "aim"
+    if section_role == "conclusion" or "conclusion" in found:
+        return "conclusion"
+    if section_role == "results":
+        return "results"
+    if "methods" in found:
+        return "methods"
+    if not seen_study and "background" in found:
+        return "background"
+    return "results"
+
+
+_TOKEN = re.compile(r"[^\W_]+|%")
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty".split()
+)
+
+
+def _shape(token: str) -> str:
+    # The same object back when the token is no number, so callers can test with "is".
+    return "#" if token.isdigit() or token in _NUMBER_WORDS else token
+
+
+def term_tokens(term: str) -> tuple[str, ...]:
+    """A term as the tokens the matcher compares: words, numbers and '%'; '#' and '*' kept."""
+    return tuple(t for t in re.findall(r"[^\W_]+|%|#|\*", term.lower()))
+
+
+@dataclass(slots=True)
+class TermMatcher:
+    """Finds the terms of several named categories in one pass over a text's tokens.
+
+    Terms are compared token by token, so spaces and hyphens are interchangeable
+    ("anti-CD20" = "anti CD20"); "#" in a term matches any number, "*" one optional word,
+    and a final word also matches its plural. The longest term starting at a token wins.
+    """
+
+    phrases: dict[tuple[str, ...], frozenset[str]]
+    reach: dict[str, int]  # first token -> the longest phrase starting with it
+    numbers: bool  # some phrase holds "#"
+
+    def scan(self, low: str) -> list[Match]:
+        matches = list(_TOKEN.finditer(low))
+        words = [m.group() for m in matches]
+        count = len(words)
+        phrases, reach = self.phrases, self.reach
+        shaped = [_shape(w) for w in words] if self.numbers else words
+        # numeric[j]: how many number tokens come before token j, to skip the "#" lookup
+        # for stretches without a number.
+        numeric = [0]
+        for w, s in zip(words, shaped, strict=True):
+            numeric.append(numeric[-1] + (s is not w))
+        found: list[Match] = []
+        covered = 0  # token index up to which an earlier, longer match already reaches
+        for i in range(count):
+            longest = max(reach.get(words[i], 0), reach.get(shaped[i], 0))
+            if not longest:
+                continue
+            # Matches may overlap ("serum immunoglobulin a" holds two terms), but one that
+            # lies wholly inside an earlier match adds nothing.
+            for length in range(min(longest, count - i), 0, -1):
+                if i + length <= covered:
+                    break
+                key = tuple(words[i : i + length])
+                hit = phrases.get(key)
+                if hit is None and numeric[i + length] > numeric[i]:
+                    hit = phrases.get(tuple(shaped[i : i + length]))
+                if hit is None and length >= 3:
+                    hit = phrases.get((key[0], "*", *key[2:]))
+                if hit is not None:
+                    found.append(Match(matches[i].start(), matches[i + length - 1].end(), hit))
+                    covered = i + length
+                    break
+        return found
+
+
+def build_matcher(categories: Mapping[str, Iterable[str]]) -> TermMatcher:
+    """One matcher over the terms of every category; a term may belong to several."""
+    owners: dict[tuple[str, ...], set[str]] = {}
+    for category, terms in categories.items():
+        for term in terms:
+            tokens = term_tokens(term)
+            if not tokens:
+                continue
+            variants = [tokens]
+            if "*" in tokens:
+                variants = [tuple(t for t in tokens if t != "*"), tokens]
+            for variant in variants:
+                last = variant[-1]
+                forms = [variant]
+                if last.isalpha() and len(last) > 2:
+                    forms += [(*variant[:-1], last + "s"), (*variant[:-1], last + "es")]
+                for form in forms:
+                    owners.setdefault(form, set()).add(category)
+    phrases = {k: frozenset(v) for k, v in owners.items()}
+    reach: dict[str, int] = {}
+    for key in phrases:
+        reach[key[0]] = max(reach.get(key[0], 0), len(key))
+    numbers = any("#" in key for key in phrases)
+    return TermMatcher(phrases=phrases, reach=reach, numbers=numbers)
