@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from litwatch import store
@@ -18,7 +19,7 @@ from litwatch.classify import classify_article, trial_keys
 from litwatch.context import Context
 from litwatch.feedback_store import load_learned_model
 from litwatch.models import Article, ArticleFinding, ClassificationRow, TrialKey
-from litwatch.records import Classification
+from litwatch.records import ArticleRecord, Classification
 
 log = logging.getLogger(__name__)
 
@@ -38,34 +39,56 @@ def known_trials(session: Session, keys: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def save_classification(session: Session, c: Classification, keys: Sequence[str], now) -> None:  # type: ignore[no-untyped-def]
-    """Replace what the store holds for this article's classification."""
-    session.execute(delete(ClassificationRow).where(col(ClassificationRow.pmid) == c.pmid))
-    session.execute(delete(ArticleFinding).where(col(ArticleFinding.pmid) == c.pmid))
-    session.execute(delete(TrialKey).where(col(TrialKey.pmid) == c.pmid))
-    session.add(
-        ClassificationRow(
-            pmid=c.pmid,
-            relevance=c.relevance,
-            relevance_score=c.relevance_score,
-            design=c.design,
-            priority=c.priority,
-            explanation=c.explanation,
-            flags=list(c.flags),
-            data=c.to_dict(),
-            kb_version=c.kb_version,
-            model=c.model,
-            classified_at=now,
-        )
-    )
-    for j in c.findings:
-        session.add(
-            ArticleFinding(
-                pmid=c.pmid, finding_id=j.finding_id, stance=j.stance, confidence=j.confidence
-            )
-        )
-    for key in dict.fromkeys(keys):
-        session.add(TrialKey(key=key, pmid=c.pmid))
+def _rows(c: Classification, keys: Sequence[str], now: datetime) -> dict[str, list[dict]]:  # type: ignore[type-arg]
+    return {
+        "classification": [
+            {
+                "pmid": c.pmid,
+                "relevance": c.relevance,
+                "relevance_score": c.relevance_score,
+                "design": c.design,
+                "priority": c.priority,
+                "explanation": c.explanation,
+                "flags": list(c.flags),
+                "data": c.to_dict(),
+                "kb_version": c.kb_version,
+                "model": c.model,
+                "classified_at": now,
+            }
+        ],
+        "finding": [
+            {
+                "pmid": c.pmid,
+                "finding_id": j.finding_id,
+                "stance": j.stance,
+                "confidence": j.confidence,
+            }
+            for j in c.findings
+        ],
+        "trial": [{"key": k, "pmid": c.pmid} for k in dict.fromkeys(keys)],
+    }
+
+
+def save_classifications(
+    session: Session, judged: Sequence[tuple[Classification, Sequence[str]]], now: datetime
+) -> None:
+    """Replace what the store holds for these articles' classifications, in a few statements."""
+    if not judged:
+        return
+    pmids = [c.pmid for c, _ in judged]
+    for model in (ClassificationRow, ArticleFinding, TrialKey):
+        session.execute(delete(model).where(col(model.pmid).in_(pmids)))
+    rows: dict[str, list[dict]] = {"classification": [], "finding": [], "trial": []}  # type: ignore[type-arg]
+    for c, keys in judged:
+        for name, values in _rows(c, keys, now).items():
+            rows[name].extend(values)
+    for model, name in (
+        (ClassificationRow, "classification"),
+        (ArticleFinding, "finding"),
+        (TrialKey, "trial"),
+    ):
+        if rows[name]:
+            session.execute(insert(model), rows[name])
 
 
 def classify_pmids(
@@ -83,22 +106,25 @@ def classify_pmids(
     for chunk_start in range(0, len(pmids), 200):
         chunk = list(pmids[chunk_start : chunk_start + 200])
         rows = session.exec(select(Article).where(col(Article.pmid).in_(chunk))).all()
+        first: list[tuple[ArticleRecord, Classification, list[str]]] = []
         for row in rows:
             record = store.article_record(row)
             try:
-                c = classify_article(record, kb, known_trials=None, learned=learned, today=today)
-                keys = trial_keys(record, c)
-                trials = {k: p for k, p in known_trials(session, keys).items() if p != row.pmid}
-                if trials:
-                    c = classify_article(
-                        record, kb, known_trials=trials, learned=learned, today=today
-                    )
+                c = classify_article(record, kb, learned=learned, today=today)
+                first.append((record, c, trial_keys(record, c)))
             except Exception:  # one article that trips the classifier must not sink the rest
                 log.exception("could not classify PMID %s", row.pmid)
-                continue
-            save_classification(session, c, keys, ctx.now())
-            done += 1
+        trials = known_trials(session, sorted({k for _, _, keys in first for k in keys}))
+        judged = []
+        for record, c, keys in first:
+            same = {k: trials[k] for k in keys if k in trials and trials[k] != record.pmid}
+            if same:
+                # Knowing the trial was reported before changes the flags and the priority.
+                c = classify_article(record, kb, known_trials=same, learned=learned, today=today)
+            judged.append((c, keys))
+        save_classifications(session, judged, ctx.now())
         session.flush()
+        done += len(judged)
         if progress:
             progress(len(rows))
     return done

@@ -32,9 +32,10 @@ class UpsertResult:
     unchanged: list[str]
 
 
-def content_hash(record: ArticleRecord) -> str:
+def content_hash(record: ArticleRecord | dict[str, Any]) -> str:
     """A digest of everything parsed from a record, so a changed record is re-stored."""
-    payload = json.dumps(record.to_dict(), sort_keys=True, ensure_ascii=False)
+    data = record.to_dict() if isinstance(record, ArticleRecord) else record
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -62,7 +63,9 @@ def stored_pmids(session: Session, pmids: Sequence[str]) -> set[str]:
     return set(stored_hashes(session, pmids))
 
 
-def _article_values(record: ArticleRecord, digest: str, now: datetime) -> dict[str, Any]:
+def _article_values(
+    record: ArticleRecord, data: dict[str, Any], digest: str, now: datetime
+) -> dict[str, Any]:
     return {
         "pmid": record.pmid,
         "pmid_version": record.pmid_version,
@@ -76,7 +79,7 @@ def _article_values(record: ArticleRecord, digest: str, now: datetime) -> dict[s
         "entrez_date": record.entrez_date,
         "create_date": record.create_date,
         "publication_types": record.publication_types,
-        "data": record.to_dict(),
+        "data": data,
         "content_hash": digest,
         "retracted": record.retracted,
         "deleted": False,
@@ -91,22 +94,22 @@ def upsert_articles(
 ) -> UpsertResult:
     """Insert new records, re-store changed ones, touch unchanged ones; never duplicate."""
     latest: dict[str, ArticleRecord] = {r.pmid: r for r in records}  # last version wins
-    hashes = {pmid: content_hash(r) for pmid, r in latest.items()}
+    data = {pmid: r.to_dict() for pmid, r in latest.items()}
+    hashes = {pmid: content_hash(d) for pmid, d in data.items()}
     existing = stored_hashes(session, list(latest))
     result = UpsertResult([], [], [])
     fresh = [pmid for pmid in latest if pmid not in existing]
-    for i in range(0, len(fresh), 200):
-        rows = [_article_values(latest[p], hashes[p], now) for p in fresh[i : i + 200]]
+    if fresh:
         # ON CONFLICT keeps a concurrent writer (another search) from making a duplicate.
-        stmt = _insert(session, Article).values(rows).on_conflict_do_nothing(
-            index_elements=["pmid"]
+        stmt = _insert(session, Article).on_conflict_do_nothing(index_elements=["pmid"])
+        session.execute(
+            stmt, [_article_values(latest[p], data[p], hashes[p], now) for p in fresh]
         )
-        session.execute(stmt)
     result.new.extend(fresh)
     for pmid, record in latest.items():
         if pmid not in existing:
             continue
-        values = _article_values(record, hashes[pmid], now)
+        values = _article_values(record, data[pmid], hashes[pmid], now)
         if existing[pmid] != hashes[pmid]:
             values.pop("first_seen")
             session.execute(update(Article).where(col(Article.pmid) == pmid).values(**values))
