@@ -122,3 +122,13 @@ def test_every_label_has_its_reason() -> None:
     assert "design rct" in text and "relevance core" in text and "mrss-improvement" in text
     assert c.kb_version == kb().version and c.model == "rules"
     assert c.to_dict()["findings"][0]["evidence"][0]["sentence"]
+
+
+def test_a_count_of_patients_is_not_a_change_of_the_measure() -> None:
+    abstract = (
+        "RESULTS: FVC did not improve and decreased in 49 of 132 patients (p=0.01). In 12/40 "
+        "patients the FVC declined."
+    )
+    c = classify("Rituximab in systemic sclerosis lung disease: a cohort study", abstract)
+    assert c.numbers.get("fvc_change") is None
+    assert "49" not in c.explanation and "rose" not in c.explanation

@@ -244,3 +244,13 @@ class JobLock(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=200)
     holder: str = ""
     expires_at: datetime | None = _utc_column(nullable=False)
+
+
+class KnowledgeBaseSnapshot(SQLModel, table=True):
+    """Each knowledge base the store was classified with, so a change can be traced."""
+
+    __tablename__ = "kb_snapshot"
+
+    version: str = Field(primary_key=True, max_length=64)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime | None = _utc_column(nullable=False)

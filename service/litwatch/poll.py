@@ -25,6 +25,7 @@ from litwatch.judging import classify_pmids
 from litwatch.locks import job_lock
 from litwatch.models import PollRun, SavedSearch
 from litwatch.pubmed import parse_pubmed_xml
+from litwatch.reclassify import sync_knowledge_base
 from litwatch.windows import collect_ids
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ def _poll_locked(
 ) -> PollSummary:
     started = time.monotonic()
     requests_before = ctx.eutils.requests_made
+    sync_knowledge_base(ctx)  # a changed knowledge base re-judges stored articles first
     now = ctx.now()
     with Session(ctx.engine) as session:
         search = store.get_search(session, name)

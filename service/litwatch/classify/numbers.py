@@ -71,8 +71,10 @@ _DOWN = r"(?:decreas\w*|declin\w*|reduc\w*|fell|fall\w*|drop\w*|lower\w*|improv\
 _UP = r"(?:increas\w*|rose|ris\w*|gain\w*|higher|elevat\w*)"
 _BY = re.compile(
     rf"\b({_DOWN}|{_UP}|chang\w*|differ\w*)\b[^.;\d]{{0,30}}?(?:by |of |was |: )?"
-    r"(?<!week )(?<!month )(?<!year )(?<!day )(?<!visit )"
-    r"(-?\+?\d+(?:\.\d+)?)(?!\s*(?:weeks?|months?|years?|wk|patients|courses|centres|centers))"
+    r"(?<!week )(?<!month )(?<!year )(?<!day )(?<!visit )(?<!in )"
+    # "decreased in 49 of 132 patients" counts people; it is no change of the measure.
+    r"(-?\+?\d+(?:\.\d+)?)(?!\d|\.\d|\s*(?:weeks?|months?|years?|wk|patients|courses|centres|centers"
+    r"|of \d|out of \d|/\s*\d))"
     r"\s*(?:points?|%|percentage points|units|ml)?"
 )
 _DOWN_RE = re.compile(_DOWN)
