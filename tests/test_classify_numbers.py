@@ -131,4 +131,5 @@ def test_a_count_of_patients_is_not_a_change_of_the_measure() -> None:
     )
     c = classify("Rituximab in systemic sclerosis lung disease: a cohort study", abstract)
     assert c.numbers.get("fvc_change") is None
-    assert "49" not in c.explanation and "rose" not in c.explanation
+    assert c.numbers.get("n") == 132
+    assert "rose" not in c.explanation and "fell" not in c.explanation

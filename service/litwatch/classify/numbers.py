@@ -217,6 +217,11 @@ def _patients(sentences: Sequence[Sentence]) -> int | None:
             tokens += [m.group(1) for m in _TOTAL.finditer(low)]
         for m in _PEOPLE_WORD.finditer(low):
             before = _COUNT_BEFORE.search(low, max(0, m.start() - 40), m.start())
+            # In "49 of 132 patients" or "12/40 patients" the cohort is the second number.
+            while before and (" of " in before.group(0) or "/" in before.group(0)):
+                text = before.group(0)
+                cut = max(text.rfind(" of ") + 4, text.rfind("/") + 1)
+                before = _COUNT_BEFORE.search(low, before.start() + cut, m.start())
             if before:
                 tokens.append(before.group(1))
         for token in tokens:
