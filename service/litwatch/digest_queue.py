@@ -189,6 +189,8 @@ def make_digest(
     digest.message_id = f"<litwatch-digest-{digest.id}-{int(now.timestamp())}@{message_id_domain}>"
     chosen_pmids = {i.pmid for i in chosen}
     for item in chosen:
+        if item.pmid in found.notices:
+            continue  # an article sent before, back as a notice: recorded as such below
         session.add(
             DigestItemRow(digest_id=digest.id, subscriber_id=sub.id, pmid=item.pmid, kind="new")
         )
@@ -228,7 +230,7 @@ def make_due_digests(
         except IntegrityError:
             # Another instance recorded these articles for this subscriber first.
             session.rollback()
-            log.info("digest for %s already recorded elsewhere", sub.email)
+            log.warning("digest for %s not recorded: its articles are in another", sub.email)
             continue
         if digest is not None:
             made.append(digest.id)
