@@ -1,15 +1,19 @@
 """APScheduler wiring: it decides *when* to call the jobs; the database says what is due.
 
 Jobs: one poll per saved search on its own schedule, the digest run at the configured time
-(and a retry sweep for deliveries that failed for a while), and a sync that picks up searches
-added or removed while the service runs. Every job is max_instances=1 and coalesced; at start,
-whatever the database shows as overdue runs at once.
+(and a retry sweep for deliveries that failed for a while). Every job is max_instances=1 and
+coalesced; at start, whatever the database shows as overdue runs at once. A thread of its own
+(not a job: a job that touches the scheduler would deadlock its shutdown) picks up searches
+added or removed while the service runs.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -69,6 +73,8 @@ def sync_poll_jobs(sched: BackgroundScheduler, ctx: Context) -> None:
             continue
         trigger = parse_schedule(schedule, f"schedule of {search.name}", tz)
         overdue = poll_due(schedule, search.last_success_at, now)
+        # The scheduler runs on the wall clock, whatever clock the context decides "due" by.
+        wall_now = datetime.now(UTC)
         sched.add_job(
             _run_poll,
             trigger,
@@ -76,7 +82,7 @@ def sync_poll_jobs(sched: BackgroundScheduler, ctx: Context) -> None:
             name=job_id,
             kwargs={"ctx": ctx, "name": search.name, "schedule": schedule},
             replace_existing=True,
-            next_run_time=now if overdue else None,
+            next_run_time=wall_now if overdue else None,
             **JOB_DEFAULTS,
         )
         if not overdue:
@@ -91,13 +97,12 @@ def build_scheduler(ctx: Context, *, jobs: bool = True) -> BackgroundScheduler:
         return sched
     s = ctx.settings
     hh, mm = s.digest_time.split(":")
-    now = ctx.now()
     sched.add_job(
         _digest_job,
         CronTrigger(hour=int(hh), minute=int(mm), timezone=s.timezone),
         id="digests",
         kwargs={"ctx": ctx},
-        next_run_time=now,  # at start: anything overdue goes out (the database decides)
+        next_run_time=datetime.now(UTC),  # at start: whatever is overdue goes out
     )
     sched.add_job(
         _retry_job,
@@ -105,18 +110,33 @@ def build_scheduler(ctx: Context, *, jobs: bool = True) -> BackgroundScheduler:
         id="delivery-retry",
         kwargs={"ctx": ctx},
     )
-    sched.add_job(
-        _sync,
-        IntervalTrigger(seconds=int(SYNC_EVERY.total_seconds()), timezone=s.timezone),
-        id="sync",
-        kwargs={"sched": sched, "ctx": ctx},
-    )
     sync_poll_jobs(sched, ctx)
     return sched
 
 
-def _sync(sched: BackgroundScheduler, ctx: Context) -> None:
-    sync_poll_jobs(sched, ctx)
+@contextmanager
+def running_scheduler(ctx: Context) -> Iterator[BackgroundScheduler]:
+    """Start the scheduler and its sync thread; on exit stop both, waiting for the job in
+    flight to finish."""
+    sched = build_scheduler(ctx)
+    stop = threading.Event()
+
+    def sync_loop() -> None:
+        while not stop.wait(SYNC_EVERY.total_seconds()):
+            try:
+                sync_poll_jobs(sched, ctx)
+            except Exception:  # a bad schedule in the database must not stop the service
+                log.exception("could not sync the saved searches")
+
+    syncer = threading.Thread(target=sync_loop, name="litwatch-sync", daemon=True)
+    sched.start()
+    syncer.start()
+    try:
+        yield sched
+    finally:
+        stop.set()
+        syncer.join()
+        sched.shutdown(wait=True)
 
 
 def _log_error(event: JobExecutionEvent) -> None:

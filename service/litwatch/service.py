@@ -12,7 +12,7 @@ import threading
 from types import FrameType
 
 from litwatch.context import Context
-from litwatch.scheduler import build_scheduler
+from litwatch.scheduler import running_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -21,18 +21,16 @@ def serve(
     ctx: Context, *, web: bool = True, host: str | None = None, port: int | None = None
 ) -> None:
     """Run until a signal: scheduled polls and digests, and the web app unless ``web`` is off."""
-    sched = build_scheduler(ctx)
-    sched.start()
-    log.info("scheduler started: %s", ", ".join(sorted(j.id for j in sched.get_jobs())))
-    try:
-        if web:
-            _run_web(ctx, host or ctx.settings.web_host, port or ctx.settings.web_port)
-        else:
-            _wait_for_signal()
-    finally:
-        log.info("stopping: waiting for the job in flight")
-        sched.shutdown(wait=True)
-        log.info("stopped")
+    with running_scheduler(ctx) as sched:
+        log.info("scheduler started: %s", ", ".join(sorted(j.id for j in sched.get_jobs())))
+        try:
+            if web:
+                _run_web(ctx, host or ctx.settings.web_host, port or ctx.settings.web_port)
+            else:
+                _wait_for_signal()
+        finally:
+            log.info("stopping: waiting for the job in flight")
+    log.info("stopped")
 
 
 def _run_web(ctx: Context, host: str, port: int) -> None:
