@@ -98,3 +98,10 @@ def test_ncbi_needs_a_contact_address(env: Path, capsys: pytest.CaptureFixture[s
     run(capsys, "init")
     code, _, err = run(capsys, "poll")
     assert code == 2 and "LITWATCH_NCBI_EMAIL" in err
+
+
+def test_usage_errors_exit_2_with_usage(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "nosuch")
+    assert code == 2 and "No such command" in err and "Usage" in err
+    code, _, err = run(capsys, "searches", "add", "x")
+    assert code == 2 and "--query" in err

@@ -126,6 +126,8 @@ def test_a_digest_is_sent_once_with_both_parts_and_working_links(world) -> None:
         assert digest.status == "sent" and msg["Message-ID"] == digest.message_id
         assert {i.pmid for i in s.exec(select(DigestItem))} == {"91000001", "91000002"}
     assert msg["Date"] and msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    raw = handler.received[0][0].original_content
+    assert b"List-Unsubscribe: <https://litwatch.example.org/unsubscribe/" in raw
     unsubscribe = msg["List-Unsubscribe"].strip("<>").split(">")[0]
     token = unsubscribe.rsplit("/", 1)[1]
     assert read_token("s3cret", "unsubscribe", token)["email"] == "clinician@example.org"

@@ -7,6 +7,7 @@ Pure functions over plain data: no database, no network. The store hands in cand
 
 from __future__ import annotations
 
+import email.policy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -310,7 +311,9 @@ def build_message(
     list_unsubscribe_mailto: str | None = None,
 ) -> EmailMessage:
     """multipart/alternative (text, then HTML) with Message-ID, Date and one-click unsubscribe."""
-    msg = EmailMessage()
+    # Long one-click URLs must stay plain "<https://...>" in List-Unsubscribe: the default
+    # 78-column policy would fold them into encoded words that mail clients do not follow.
+    msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     msg["Subject"] = rendered.subject
     msg["From"] = sender
     msg["To"] = to

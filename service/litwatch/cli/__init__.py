@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 import typer
 from rich.markup import escape
+from typer._click.exceptions import ClickException as TyperClickException
 
 from litwatch.cli.common import err_console, state
 from litwatch.errors import LitwatchError
@@ -61,12 +62,12 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort:
+    except (typer.Exit, click.exceptions.Exit) as exc:
+        return int(getattr(exc, "exit_code", 0) or 0)
+    except (typer.Abort, click.exceptions.Abort):
         err_console.print("aborted")
         return 130
-    except click.ClickException as exc:
+    except (TyperClickException, click.ClickException) as exc:
         exc.show()
         return exc.exit_code
     except KeyboardInterrupt:
