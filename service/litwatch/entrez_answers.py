@@ -103,22 +103,27 @@ def parse_esearch(body: bytes, *, term: str, request: str = "") -> SearchResult:
 
     warnings: list[str] = []
     not_found: list[str] = []
+    other: list[str] = []
     for item in root.findall("ErrorList/*"):
         text = (item.text or "").strip()
         warnings.append(f"{item.tag}: {text}")
-        if item.tag == "PhraseNotFound":
-            not_found.append(text)
-        # NCBI drops the unknown part and runs the rest, which silently widens or empties
-        # the result: say so every time.
-        log.warning("esearch %s: %s (term %r)", item.tag, text, term)
+        (not_found if item.tag == "PhraseNotFound" else other).append(f"{item.tag}: {text}")
+    # NCBI drops the unknown part and runs the rest, which silently widens or empties the
+    # result: say so every time, in one line. A phrase PubMed does not know yet (a brand
+    # name ORed into a query) is ordinary; an unknown field is not.
+    short = term if len(term) <= 120 else term[:117] + "..."
+    if other:
+        log.warning("esearch %s (term %r)", "; ".join(other + not_found), short)
+    elif not_found and count:
+        log.info("esearch %s (term %r)", "; ".join(not_found), short)
     for item in root.findall("WarningList/*"):
         warnings.append(f"{item.tag}: {(item.text or '').strip()}")
     if count == 0 and not_found:
         log.warning(
             "esearch found nothing for %r, and NCBI did not recognise %s: "
             "the empty result may come from a mistyped term",
-            term,
-            ", ".join(repr(p) for p in not_found),
+            short,
+            ", ".join(repr(p.split(": ", 1)[1]) for p in not_found),
         )
 
     return SearchResult(
