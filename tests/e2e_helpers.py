@@ -53,12 +53,12 @@ def fake_eutils(corpus: Corpus, **options: object) -> Iterator[tuple[CountingFak
 
 
 def make_context(db_url: str, base_url: str, clock: Clock, **overrides: object) -> Context:
-    settings = load_settings(
-        database_url=db_url,
-        eutils_url=base_url,
-        ncbi_email="e2e@example.org",
-        ncbi_api_key="test-key",
-        eutils_batch_size=50,
-        **overrides,
-    )
+    values: dict[str, object] = {
+        "database_url": db_url,
+        "eutils_url": base_url,
+        "ncbi_email": "e2e@example.org",
+        "ncbi_api_key": "test-key",
+        "eutils_batch_size": 50,
+    }
+    settings = load_settings(**{**values, **overrides})
     return build_context(settings, clock=clock)

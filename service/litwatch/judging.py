@@ -91,6 +91,31 @@ def save_classifications(
             session.execute(insert(model), rows[name])
 
 
+def classify_records(ctx: Context, session: Session, records: Sequence[ArticleRecord]) -> int:
+    """Classify these (stored) records and store the results; returns how many were judged."""
+    kb = ctx.knowledge_base
+    learned = load_learned_model(session, kb)
+    today = ctx.now().date()
+    first: list[tuple[ArticleRecord, Classification, list[str]]] = []
+    for record in records:
+        try:
+            c = classify_article(record, kb, learned=learned, today=today)
+            first.append((record, c, trial_keys(record, c)))
+        except Exception:  # one article that trips the classifier must not sink the rest
+            log.exception("could not classify PMID %s", record.pmid)
+    trials = known_trials(session, sorted({k for _, _, keys in first for k in keys}))
+    judged = []
+    for record, c, keys in first:
+        same = {k: trials[k] for k in keys if k in trials and trials[k] != record.pmid}
+        if same:
+            # Knowing the trial was reported before changes the flags and the priority.
+            c = classify_article(record, kb, known_trials=same, learned=learned, today=today)
+        judged.append((c, keys))
+    save_classifications(session, judged, ctx.now())
+    session.flush()
+    return len(judged)
+
+
 def classify_pmids(
     ctx: Context,
     session: Session,
@@ -99,32 +124,11 @@ def classify_pmids(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Classify these stored articles and store the results; returns how many were judged."""
-    kb = ctx.knowledge_base
-    learned = load_learned_model(session, kb)
-    today = ctx.now().date()
     done = 0
     for chunk_start in range(0, len(pmids), 200):
         chunk = list(pmids[chunk_start : chunk_start + 200])
         rows = session.exec(select(Article).where(col(Article.pmid).in_(chunk))).all()
-        first: list[tuple[ArticleRecord, Classification, list[str]]] = []
-        for row in rows:
-            record = store.article_record(row)
-            try:
-                c = classify_article(record, kb, learned=learned, today=today)
-                first.append((record, c, trial_keys(record, c)))
-            except Exception:  # one article that trips the classifier must not sink the rest
-                log.exception("could not classify PMID %s", row.pmid)
-        trials = known_trials(session, sorted({k for _, _, keys in first for k in keys}))
-        judged = []
-        for record, c, keys in first:
-            same = {k: trials[k] for k in keys if k in trials and trials[k] != record.pmid}
-            if same:
-                # Knowing the trial was reported before changes the flags and the priority.
-                c = classify_article(record, kb, known_trials=same, learned=learned, today=today)
-            judged.append((c, keys))
-        save_classifications(session, judged, ctx.now())
-        session.flush()
-        done += len(judged)
+        done += classify_records(ctx, session, [store.article_record(row) for row in rows])
         if progress:
             progress(len(rows))
     return done

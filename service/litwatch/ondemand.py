@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from litwatch import store
 from litwatch.context import Context
-from litwatch.judging import classify_pmids
+from litwatch.judging import classify_records
 from litwatch.pubmed import parse_pubmed_xml
 from litwatch.windows import crdt_term
 
@@ -27,6 +27,7 @@ def search_live(
             parsed = parse_pubmed_xml(xml)
             stored = store.upsert_articles(session, parsed.articles, now=ctx.now())
             session.commit()
-            classify_pmids(ctx, session, stored.new + stored.updated)
+            changed = set(stored.new) | set(stored.updated)
+            classify_records(ctx, session, [a for a in parsed.articles if a.pmid in changed])
             session.commit()
     return pmids, result.count

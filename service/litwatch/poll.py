@@ -21,7 +21,7 @@ from litwatch import store
 from litwatch.context import Context
 from litwatch.due import poll_due
 from litwatch.errors import LitwatchError, StoreError
-from litwatch.judging import classify_pmids
+from litwatch.judging import classify_records
 from litwatch.locks import job_lock
 from litwatch.models import PollRun, SavedSearch
 from litwatch.pubmed import parse_pubmed_xml
@@ -240,6 +240,7 @@ def _store_batches(
         summary.failed_pmids.extend(p for p in parsed.failed_pmids if p)
         session.commit()
         # Classification is derived data: a failure there must not undo the stored batch.
-        classify_pmids(ctx, session, result.new + result.updated)
+        changed = set(result.new) | set(result.updated)
+        classify_records(ctx, session, [a for a in parsed.articles if a.pmid in changed])
         session.commit()
         advance(len(parsed.articles) + len(parsed.failed_pmids) + len(parsed.book_pmids))
