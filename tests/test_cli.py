@@ -51,8 +51,16 @@ def test_commands_refuse_an_uninitialised_database(
 def test_saved_search_lifecycle(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run(capsys, "init")
     code, _, _ = run(
-        capsys, "searches", "add", "nintedanib", "--query", "nintedanib[tiab]",
-        "--since", "2020-01-01", "--schedule", "every 12h",
+        capsys,
+        "searches",
+        "add",
+        "nintedanib",
+        "--query",
+        "nintedanib[tiab]",
+        "--since",
+        "2020-01-01",
+        "--schedule",
+        "every 12h",
     )
     assert code == 0
     code, _, err = run(capsys, "searches", "add", "nintedanib", "--query", "x")
@@ -70,8 +78,9 @@ def test_saved_search_lifecycle(env: Path, capsys: pytest.CaptureFixture[str]) -
     assert code == 1 and "no saved search" in err
 
 
-def test_bad_setting_is_one_line(env: Path, capsys: pytest.CaptureFixture[str],
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_setting_is_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LITWATCH_EUTILS_BATCH_SIZE", "many")
     code, _, err = run(capsys, "init")
     assert code == 2
@@ -79,8 +88,9 @@ def test_bad_setting_is_one_line(env: Path, capsys: pytest.CaptureFixture[str],
     assert len(err.strip().splitlines()) == 1
 
 
-def test_unreachable_ncbi_is_a_clear_error(env: Path, capsys: pytest.CaptureFixture[str],
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_ncbi_is_a_clear_error(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LITWATCH_EUTILS_MAX_TRIES", "1")
     run(capsys, "init")
     code, out, err = run(capsys, "poll")
@@ -91,8 +101,9 @@ def test_unreachable_ncbi_is_a_clear_error(env: Path, capsys: pytest.CaptureFixt
     assert poll_run["status"] == "failed" and poll_run["error"]
 
 
-def test_ncbi_needs_a_contact_address(env: Path, capsys: pytest.CaptureFixture[str],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ncbi_needs_a_contact_address(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("LITWATCH_EUTILS_URL")
     monkeypatch.delenv("LITWATCH_NCBI_EMAIL")
     run(capsys, "init")

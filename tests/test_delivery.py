@@ -95,8 +95,9 @@ def world(migrated_db_url: str, smtp) -> Iterator[tuple]:  # type: ignore[no-unt
     clock = Clock(NOW)
     ctx = make_ctx(migrated_db_url, port, clock)
     with Session(ctx.engine) as s:
-        add_subscriber(s, "clinician@example.org", now=NOW - timedelta(days=1),
-                       min_relevance="related")
+        add_subscriber(
+            s, "clinician@example.org", now=NOW - timedelta(days=1), min_relevance="related"
+        )
         s.commit()
     yield ctx, handler, clock
     ctx.close()
@@ -232,7 +233,9 @@ def test_nothing_new_sends_nothing_unless_asked(world) -> None:  # type: ignore[
 
 def test_without_smtp_digests_go_to_the_outbox(migrated_sqlite_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = load_settings(
-        database_url=migrated_sqlite_url, outbox_dir=tmp_path / "outbox", secret_key="k",
+        database_url=migrated_sqlite_url,
+        outbox_dir=tmp_path / "outbox",
+        secret_key="k",
         ncbi_email="t@example.org",
     )
     ctx = build_context(settings, clock=Clock(NOW))
@@ -242,7 +245,7 @@ def test_without_smtp_digests_go_to_the_outbox(migrated_sqlite_url: str, tmp_pat
     seed(ctx, [SUPPORTS])
     result = run_digests(ctx)
     [path] = result.outbox
-    assert path.endswith(".eml") and (tmp_path / "outbox") in __import__("pathlib").Path(
-        path
-    ).parents
+    assert (
+        path.endswith(".eml") and (tmp_path / "outbox") in __import__("pathlib").Path(path).parents
+    )
     ctx.close()

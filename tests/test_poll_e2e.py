@@ -178,7 +178,7 @@ def test_a_broken_record_does_not_sink_the_poll(migrated_sqlite_url: str) -> Non
     clock = Clock()
     with fake_eutils(corpus) as (fake, base_url):
         raw = corpus.get("70000003").xml  # type: ignore[union-attr]
-        broken = raw.replace(b"<PMID Version=\"1\">70000003</PMID>", b"<PMID Version=\"1\"></PMID>")
+        broken = raw.replace(b'<PMID Version="1">70000003</PMID>', b'<PMID Version="1"></PMID>')
         assert broken != raw
         corpus.replace_raw("70000003", broken)
         ctx = make_context(migrated_sqlite_url, base_url, clock)

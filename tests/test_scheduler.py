@@ -81,8 +81,7 @@ def test_scheduler_polls_an_overdue_search_at_start_and_stops_cleanly(
         ctx = make_context(migrated_sqlite_url, base_url, clock)
         with Session(ctx.engine) as s:
             store.add_search(s, "due", TOPIC_QUERY, now=T, schedule="every 6h")
-            store.add_search(s, "done", TOPIC_QUERY + " AND 1999[dp]", now=T,
-                             schedule="every 6h")
+            store.add_search(s, "done", TOPIC_QUERY + " AND 1999[dp]", now=T, schedule="every 6h")
             s.commit()
             done = store.get_search(s, "done")
             done.last_success_at = T - timedelta(hours=1)

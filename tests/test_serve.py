@@ -52,7 +52,10 @@ def serve_env(db_url: str, eutils: str, smtp_port: int | None, tmp: Path) -> dic
 def start(env: dict[str, str], tmp: Path, name: str) -> subprocess.Popen[bytes]:
     with (tmp / f"{name}.log").open("wb") as log:  # the child keeps its own copy
         return subprocess.Popen(
-            [*LITWATCH, "serve", "--no-web"], env=env, cwd=tmp, stdout=log,
+            [*LITWATCH, "serve", "--no-web"],
+            env=env,
+            cwd=tmp,
+            stdout=log,
             stderr=subprocess.STDOUT,
         )
 
@@ -102,6 +105,7 @@ def test_serve_stops_cleanly_on_sigterm(
         proc = start(serve_env(migrated_sqlite_url, base_url, None, tmp_path), tmp_path, "one")
         engine = build_context(load_settings(database_url=migrated_sqlite_url)).engine
         try:
+
             def polled() -> bool:
                 with Session(engine) as s:
                     return any(r.status == "ok" for r in s.exec(select(PollRun)))
@@ -123,8 +127,12 @@ def test_three_instances_share_the_work(migrated_pg_url: str, tmp_path: Path) ->
     with fake_eutils(load_demo_corpus()) as (fake, base_url), smtp_server(handler) as smtp:
         # alpha was polled a moment ago (its articles are due to go out); beta never was.
         ctx = build_context(
-            load_settings(database_url=migrated_pg_url, eutils_url=base_url,
-                          ncbi_email="serve@example.org", ncbi_api_key="test-key")
+            load_settings(
+                database_url=migrated_pg_url,
+                eutils_url=base_url,
+                ncbi_email="serve@example.org",
+                ncbi_api_key="test-key",
+            )
         )
         assert poll_search(ctx, "alpha").new > 100
         ctx.close()
@@ -133,6 +141,7 @@ def test_three_instances_share_the_work(migrated_pg_url: str, tmp_path: Path) ->
         procs = [start(env, tmp_path, f"i{n}") for n in range(3)]
         engine = build_context(load_settings(database_url=migrated_pg_url)).engine
         try:
+
             def settled() -> bool:
                 with Session(engine) as s:
                     searches = s.exec(select(SavedSearch)).all()

@@ -17,7 +17,9 @@ from litwatch.records import ArticleRecord, Author, CommentCorrection
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
-def record(pmid: str, title: str = "Rituximab in systemic sclerosis", **kw: object) -> ArticleRecord:
+def record(
+    pmid: str, title: str = "Rituximab in systemic sclerosis", **kw: object
+) -> ArticleRecord:
     return ArticleRecord(
         pmid=pmid,
         title=title,

@@ -201,9 +201,14 @@ def _send_one(
         return
     except Exception as exc:
         # Rendering trouble is ours, not the server's: keep the digest and say why.
-        _mark(session, digest, status="pending", attempts=attempts,
-              last_error=f"{type(exc).__name__}: {exc}",
-              next_attempt_at=ctx.now() + retry_delay(attempts))
+        _mark(
+            session,
+            digest,
+            status="pending",
+            attempts=attempts,
+            last_error=f"{type(exc).__name__}: {exc}",
+            next_attempt_at=ctx.now() + retry_delay(attempts),
+        )
         result.retry += 1
         result.errors.append(f"{type(exc).__name__}: {exc}")
         log.exception("digest %s could not be rendered", digest.id)

@@ -196,9 +196,7 @@ def make_digest(
         )
     for pmid, kind in found.notices.items():
         # A notice is recorded against the article sent before, whichever record carried it.
-        carried = pmid in chosen_pmids or any(
-            pmid in notice_targets(i.article) for i in chosen
-        )
+        carried = pmid in chosen_pmids or any(pmid in notice_targets(i.article) for i in chosen)
         if carried:
             session.add(
                 DigestItemRow(digest_id=digest.id, subscriber_id=sub.id, pmid=pmid, kind=kind)

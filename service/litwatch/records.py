@@ -23,7 +23,7 @@ class Author:
 
     @property
     def display(self) -> str:
-        """"Kuzumi A" style, or the collective name."""
+        """ "Kuzumi A" style, or the collective name."""
         if self.collective_name:
             return self.collective_name
         return f"{self.last_name} {self.initials}".strip()

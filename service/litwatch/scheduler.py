@@ -141,4 +141,3 @@ def running_scheduler(ctx: Context) -> Iterator[BackgroundScheduler]:
 
 def _log_error(event: JobExecutionEvent) -> None:
     log.error("job %s failed: %r", event.job_id, event.exception)
-

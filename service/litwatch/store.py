@@ -102,9 +102,7 @@ def upsert_articles(
     if fresh:
         # ON CONFLICT keeps a concurrent writer (another search) from making a duplicate.
         stmt = _insert(session, Article).on_conflict_do_nothing(index_elements=["pmid"])
-        session.execute(
-            stmt, [_article_values(latest[p], data[p], hashes[p], now) for p in fresh]
-        )
+        session.execute(stmt, [_article_values(latest[p], data[p], hashes[p], now) for p in fresh])
     result.new.extend(fresh)
     for pmid, record in latest.items():
         if pmid not in existing:
