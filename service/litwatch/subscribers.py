@@ -18,7 +18,9 @@ RELEVANCES = ("core", "related")
 def normalise_email(address: str) -> str:
     """The address in canonical form; ConfigError when it is not a valid address."""
     try:
-        return validate_email(address, check_deliverability=False).normalized
+        # Mail systems treat the local part as case-insensitive in practice; so do we, so one
+        # person cannot subscribe twice as Ada@ and ada@.
+        return validate_email(address, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise ConfigError(f"{address!r} is not a valid email address: {exc}") from None
 
