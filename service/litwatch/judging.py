@@ -88,7 +88,7 @@ def save_classifications(
         (TrialKey, "trial"),
     ):
         if rows[name]:
-            session.execute(insert(model), rows[name])
+            session.execute(insert(model.__table__), rows[name])  # Core: no ORM bookkeeping
 
 
 def classify_records(ctx: Context, session: Session, records: Sequence[ArticleRecord]) -> int:

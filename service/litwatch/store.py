@@ -39,8 +39,10 @@ def content_hash(record: ArticleRecord | dict[str, Any]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _insert(session: Session, table: Any) -> Any:
-    return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
+def _insert(session: Session, model: Any) -> Any:
+    # On the table, not the mapped class: a Core insert skips the ORM's per-row bookkeeping.
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert(model.__table__)
 
 
 def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
