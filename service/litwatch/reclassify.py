@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
@@ -65,12 +66,16 @@ def sync_knowledge_base(
                 len(pmids),
             )
             count = classify_pmids(ctx, session, pmids, progress=progress)
-        if session.get(KnowledgeBaseSnapshot, kb.version) is None:
+        # The newest snapshot is the current one: stamps must increase even within a tick.
+        stamp = ctx.now()
+        if latest is not None and latest.created_at is not None:
+            stamp = max(stamp, latest.created_at + timedelta(microseconds=1))
+        snap = session.get(KnowledgeBaseSnapshot, kb.version)
+        if snap is None:
             session.add(
-                KnowledgeBaseSnapshot(version=kb.version, content=content, created_at=ctx.now())
+                KnowledgeBaseSnapshot(version=kb.version, content=content, created_at=stamp)
             )
         else:  # back to an earlier knowledge base: it is the latest again
-            snap = session.get(KnowledgeBaseSnapshot, kb.version)
-            snap.created_at = ctx.now()  # type: ignore[union-attr]
+            snap.created_at = stamp
         session.commit()
         return changed, count
