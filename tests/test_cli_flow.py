@@ -51,8 +51,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def core_pmid(capsys: pytest.CaptureFixture[str]) -> str:
-    code, out, _ = run(capsys, "search", "--local", "rituximab", "--format", "json", "--limit",
-                       "50")
+    code, out, _ = run(
+        capsys, "search", "--local", "rituximab", "--format", "json", "--limit", "50"
+    )
     assert code == 0
     results = json.loads(out)["results"]
     return next(r["pmid"] for r in results if r["relevance"] == "core")
@@ -83,9 +84,11 @@ def test_explain_and_evidence(demo_env, capsys) -> None:  # type: ignore[no-unty
     assert code == 0 and "relevance: core" in out and "reasoning" in out
     code, out, _ = run(capsys, "evidence", "mrss-improvement", "--format", "json")
     rows = json.loads(out)["articles"]
-    assert code == 0 and rows and {r["stance"] for r in rows} <= {
-        "supports", "contradicts", "inconclusive"
-    }
+    assert (
+        code == 0
+        and rows
+        and {r["stance"] for r in rows} <= {"supports", "contradicts", "inconclusive"}
+    )
     code, out, _ = run(capsys, "evidence", "mrss-improvement", "--format", "csv")
     assert len(list(csv.DictReader(io.StringIO(out)))) == len(rows)
     code, _, err = run(capsys, "evidence", "no-such-finding")
@@ -104,11 +107,13 @@ def test_classify_all_keeps_every_article_judged(demo_env, capsys) -> None:  # t
 def test_feedback(demo_env, capsys) -> None:  # type: ignore[no-untyped-def]
     pmid = core_pmid(capsys)
     assert run(capsys, "feedback", pmid, "--relevant")[0] == 0
-    code, _, _ = run(capsys, "feedback", pmid, "--finding", "fvc-improvement", "--stance",
-                     "contradicts")
+    code, _, _ = run(
+        capsys, "feedback", pmid, "--finding", "fvc-improvement", "--stance", "contradicts"
+    )
     assert code == 0
-    code, _, err = run(capsys, "feedback", pmid, "--finding", "fvc-improvement", "--stance",
-                       "maybe")
+    code, _, err = run(
+        capsys, "feedback", pmid, "--finding", "fvc-improvement", "--stance", "maybe"
+    )
     assert code == 2 and "--stance" in err
     code, _, err = run(capsys, "feedback", pmid)
     assert code == 2
@@ -130,8 +135,18 @@ def test_export_every_format(demo_env, capsys, tmp_path: Path) -> None:  # type:
 def test_subscribers_and_digests(demo_env, capsys) -> None:  # type: ignore[no-untyped-def]
     code, _, err = run(capsys, "subscribers", "add", "not-an-address")
     assert code == 2 and "valid email" in err
-    assert run(capsys, "subscribers", "add", "Panel@Example.org", "--min-relevance",
-               "related", "--send-empty")[0] == 0
+    assert (
+        run(
+            capsys,
+            "subscribers",
+            "add",
+            "Panel@Example.org",
+            "--min-relevance",
+            "related",
+            "--send-empty",
+        )[0]
+        == 0
+    )
     code, _, err = run(capsys, "subscribers", "add", "panel@example.org")
     assert code == 1 and "already subscribed" in err
     code, _, err = run(capsys, "subscribers", "add", "x@example.org", "--finding", "nope")
@@ -140,8 +155,7 @@ def test_subscribers_and_digests(demo_env, capsys) -> None:  # type: ignore[no-u
     assert [s["email"] for s in json.loads(out)] == ["panel@example.org"]
 
     preview = Path(demo_env["work"]) / "preview.html"
-    code, out, _ = run(capsys, "digest", "preview", "panel@example.org", "--output",
-                       str(preview))
+    code, out, _ = run(capsys, "digest", "preview", "panel@example.org", "--output", str(preview))
     assert code == 0 and "<html" in preview.read_text().lower()
     code, out, _ = run(capsys, "digest", "send", "--dry-run", "--now")
     assert code == 0 and "panel@example.org" in out
