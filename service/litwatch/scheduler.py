@@ -24,6 +24,7 @@ from sqlmodel import Session
 from litwatch import store
 from litwatch.context import Context
 from litwatch.due import poll_due
+from litwatch.errors import LitwatchError
 from litwatch.schedules import parse_schedule
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,11 @@ def _run_poll(ctx: Context, name: str, schedule: str) -> None:
     # ``schedule`` rides along so a sync can tell when a search's schedule changed.
     from litwatch.poll import poll_search
 
-    summary = poll_search(ctx, name, only_if_due=True)
+    try:
+        summary = poll_search(ctx, name, only_if_due=True)
+    except LitwatchError as exc:  # a setting or the store: say it in one line, try next time
+        log.error("poll job %s could not run: %s", name, exc)
+        return
     if summary.status != "skipped":
         log.info("poll job: %s", summary.line())
 
