@@ -294,12 +294,15 @@ def run_digests(
 
 
 def preview(ctx: Context, email: str, *, force: bool = True) -> EmailMessage | None:
-    """The digest ``email`` would get now, rendered but not recorded (None: nothing to send)."""
+    """The digest ``email`` would get now, rendered but not recorded (None: nothing to send).
+
+    With ``force`` an empty digest is shown rather than nothing."""
     with Session(ctx.engine) as session:
         sub = get_subscriber(session, email)
         if sub is None:
             raise StoreError(f"{email} is not a subscriber")
         try:
+            sub.send_empty = sub.send_empty or force  # rolled back below with the rest
             digest = make_digest(
                 session,
                 sub,
@@ -307,15 +310,6 @@ def preview(ctx: Context, email: str, *, force: bool = True) -> EmailMessage | N
                 kb_statements=_kb_statements(ctx),
                 message_id_domain=_domain(ctx),
             )
-            if digest is None and force:
-                sub.send_empty = True
-                digest = make_digest(
-                    session,
-                    sub,
-                    now=ctx.now(),
-                    kb_statements=_kb_statements(ctx),
-                    message_id_domain=_domain(ctx),
-                )
             return render_message(ctx, session, digest) if digest is not None else None
         finally:
             session.rollback()

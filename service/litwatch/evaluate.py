@@ -17,7 +17,7 @@ from litwatch.classify import classify_article
 from litwatch.errors import LitwatchError
 from litwatch.knowledge import DESIGNS, KnowledgeBase
 from litwatch.learn import LearnedModel
-from litwatch.records import AbstractSection, ArticleRecord, MeshHeading
+from litwatch.records import ArticleRecord, article_from_text
 
 RELEVANCE = ("core", "related", "off")
 STANCES = ("supports", "contradicts", "inconclusive", "addresses")
@@ -42,14 +42,12 @@ class GoldRecord:
 
     def to_article(self) -> ArticleRecord:
         """The gold record as an article record: one unlabelled abstract section."""
-        from litwatch.markup import escape_text
-
-        return ArticleRecord(
-            pmid=self.id,
-            title=escape_text(self.title),
-            abstract_sections=[AbstractSection("", "", escape_text(self.abstract))],
-            publication_types=list(self.publication_types),
-            mesh=[MeshHeading(descriptor=m) for m in self.mesh],
+        return article_from_text(
+            self.id,
+            self.title,
+            self.abstract,
+            publication_types=self.publication_types,
+            mesh=self.mesh,
         )
 
 

@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from litwatch.markup import escape_text, to_plain
-from litwatch.records import AbstractSection, ArticleRecord, MeshHeading
+from litwatch.markup import to_plain
+from litwatch.records import ArticleRecord, article_from_text
 
 if TYPE_CHECKING:
     from litwatch.knowledge import KnowledgeBase
@@ -53,13 +53,13 @@ class Label:
         )
 
     def to_article(self) -> ArticleRecord:
-        return ArticleRecord(
-            pmid=self.pmid,
-            title=escape_text(self.title),
-            abstract_sections=[AbstractSection("", "", escape_text(self.abstract))],
-            publication_types=list(self.publication_types),
-            mesh=[MeshHeading(descriptor=m) for m in self.mesh],
-            keywords=list(self.keywords),
+        return article_from_text(
+            self.pmid,
+            self.title,
+            self.abstract,
+            publication_types=self.publication_types,
+            mesh=self.mesh,
+            keywords=self.keywords,
         )
 
 
