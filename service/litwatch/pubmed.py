@@ -23,6 +23,11 @@ from lxml import etree
 
 from litwatch.errors import ParseError
 from litwatch.markup import INLINE_TAGS, escape_text
+
+# The date and ORCID helpers moved to litwatch.pubdates; they stay importable from here.
+from litwatch.pubdates import normalise_orcid as normalise_orcid
+from litwatch.pubdates import parse_pub_date as parse_pub_date
+from litwatch.pubdates import ymd_date as ymd_date
 from litwatch.records import (
     AbstractSection,
     ArticleRecord,
@@ -34,6 +39,7 @@ from litwatch.records import (
 
 logger = logging.getLogger(__name__)
 
+
 Source = bytes | str | os.PathLike[str] | IO[bytes]
 
 #: Kinds of the (kind, pmid) tuples ``iter_pubmed_xml`` yields beside articles.
@@ -41,18 +47,6 @@ DELETED, BOOK, FAILED = "deleted", "book", "failed"
 
 _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-    )
-}
-# A season means its earliest day within the stated year (meteorological, northern
-# hemisphere): winter therefore starts the year, 1 January.
-_SEASONS = {"winter": 1, "spring": 3, "summer": 6, "autumn": 9, "fall": 9}
-_DATE_TOKENS = re.compile(r"[A-Za-z]+|\d+")
-_ORCID_CHARS = re.compile(r"[^0-9X]")
 
 
 # --------------------------------------------------------------------------- public API
@@ -200,16 +194,29 @@ def _book_pmid(elem: Any) -> str:
 
 
 # --------------------------------------------------------------------------- text
+#
+# The converters below run for every element of every record, so they are written for
+# speed: one pass over each element's children, text-only elements (nearly all of them)
+# escaped straight from ``.text``, and lists read in one call rather than one per item.
 
 
 def _markup(el: Any) -> str:
     """Content of ``el`` as safe markup: inline tags kept, other elements reduced to text."""
-    if not len(el):  # the common case: text only
-        text = el.text
-        return escape_text(" ".join(text.split())) if text else ""
-    parts: list[str] = []
-    _walk(el, parts)
-    return " ".join("".join(parts).split())
+    if len(el):
+        parts: list[str] = []
+        _walk(el, parts)
+        return " ".join("".join(parts).split())
+    text = el.text
+    if not text:
+        return ""
+    # " ".join(text.split()) allocates a string per word; skip it when it would change
+    # nothing. A printable str holds no whitespace but the plain space (every other
+    # character str.split() splits on is unprintable), so only "  " and the ends remain.
+    if not text.isprintable() or "  " in text or text[0] == " " or text[-1] == " ":
+        text = " ".join(text.split())
+    if "&" in text or "<" in text or ">" in text:
+        return escape_text(text)
+    return text
 
 
 def _walk(el: Any, parts: list[str]) -> None:
@@ -232,61 +239,12 @@ def _plain(el: Any) -> str:
     return text.strip() if text else ""
 
 
-def normalise_orcid(raw: str) -> str:
-    """'https://orcid.org/0000-0002-1825-0097' and the like -> '0000-0002-1825-0097'."""
-    chars = _ORCID_CHARS.sub("", raw.rsplit("/", 1)[-1].upper())
-    if len(chars) == 16 and chars[:15].isdigit():
-        return "-".join(chars[i : i + 4] for i in range(0, 16, 4))
-    return raw.strip()
+def _markup_list(parent: Any, tag: str) -> list[str]:
+    """Safe markup of each ``tag`` child of ``parent``."""
+    return [_markup(child) for child in parent if child.tag == tag]
 
 
 # --------------------------------------------------------------------------- dates
-
-
-def _month_number(token: str) -> int | None:
-    if token.isdigit():
-        value = int(token)
-        return value if 1 <= value <= 12 and len(token) <= 2 else None
-    low = token.lower()
-    return _MONTHS.get(low[:3]) or _SEASONS.get(low)
-
-
-def parse_pub_date(text: str) -> tuple[int | None, date | None]:
-    """Year and best-effort first day of a PubDate text.
-
-    "2023 Feb 15" -> 2023-02-15; "2013 Jan-Mar" -> 2013-01-01; "1998 Dec-1999 Jan" ->
-    1998-12-01; seasons start on their first month within the year (Winter 1 Jan, Spring
-    1 Mar, Summer 1 Jun, Autumn/Fall 1 Sep); a bare year means 1 January.
-    """
-    tokens = _DATE_TOKENS.findall(text)
-    for index, token in enumerate(tokens):
-        if len(token) == 4 and token.isdigit():
-            year = int(token)
-            rest = tokens[index + 1 :]
-            break
-    else:
-        return None, None
-    month = _month_number(rest[0]) if rest else None
-    day = None
-    if month is not None and len(rest) > 1 and rest[0].lower() not in _SEASONS:
-        if rest[1].isdigit() and len(rest[1]) <= 2:
-            day = int(rest[1])
-    try:
-        return year, date(year, month or 1, day or 1)
-    except ValueError:
-        try:
-            return year, date(year, month or 1, 1)
-        except ValueError:
-            return year, None
-
-
-def ymd_date(year: str, month: str, day: str) -> date | None:
-    """Year, month (number or name) and day strings as a date; None when they make none."""
-    try:
-        number = int(month) if month.isdigit() else _MONTHS[month.lower()[:3]]
-        return date(int(year), number, int(day or 1))
-    except (KeyError, ValueError):
-        return None
 
 
 def _ymd(el: Any) -> date | None:
@@ -324,16 +282,19 @@ def _article(elem: Any) -> ArticleRecord:
     record = ArticleRecord(pmid="")
     eloc: dict[str, str] = {}
     for part in elem:
-        if part.tag == "MedlineCitation":
+        tag = part.tag
+        if tag == "MedlineCitation":
             record.status = part.get("Status", "")
             _medline_citation(part, record, eloc)
-        elif part.tag == "PubmedData":
+        elif tag == "PubmedData":
             _pubmed_data(part, record)
     if not record.pmid:
         raise ValueError("PubmedArticle without a PMID")
     # ArticleIdList is the authority; ELocationID fills what it lacks.
-    record.doi = record.doi or eloc.get("doi", "")
-    record.pii = record.pii or eloc.get("pii", "")
+    if not record.doi:
+        record.doi = eloc.get("doi", "")
+    if not record.pii:
+        record.pii = eloc.get("pii", "")
     return record
 
 
@@ -346,13 +307,11 @@ def _medline_citation(mc: Any, record: ArticleRecord, eloc: dict[str, str]) -> N
         elif tag == "Article":
             _read_article(child, record, eloc)
         elif tag == "MeshHeadingList":
-            record.mesh = [_mesh(h) for h in child if h.tag == "MeshHeading"]
+            record.mesh = _mesh_list(child)
         elif tag == "KeywordList":
-            record.keywords.extend(_markup(k) for k in child if k.tag == "Keyword")
+            record.keywords.extend(_markup_list(child, "Keyword"))
         elif tag == "CommentsCorrectionsList":
-            record.comments_corrections = [
-                _comment(c) for c in child if c.tag == "CommentsCorrections"
-            ]
+            record.comments_corrections = _comments(child)
 
 
 def _read_article(article: Any, record: ArticleRecord, eloc: dict[str, str]) -> None:
@@ -362,28 +321,26 @@ def _read_article(article: Any, record: ArticleRecord, eloc: dict[str, str]) -> 
             _journal(child, record)
         elif tag == "ArticleTitle":
             record.title = _markup(child)
-        elif tag == "VernacularTitle":
-            record.vernacular_title = _markup(child)
+        elif tag == "AuthorList":
+            record.authors = _authors(child)
+        elif tag == "Abstract":
+            _abstract(child, record)
         elif tag == "Pagination":
             _pagination(child, record)
         elif tag == "ELocationID":
             if child.get("ValidYN") != "N":
                 eloc.setdefault(child.get("EIdType", ""), _plain(child))
-        elif tag == "Abstract":
-            _abstract(child, record)
-        elif tag == "AuthorList":
-            record.authors = [
-                _author(a) for a in child if a.tag == "Author" and a.get("ValidYN") != "N"
-            ]
         elif tag == "Language":
             record.languages.append(_plain(child))
-        elif tag == "DataBankList":
-            _databanks(child, record)
         elif tag == "PublicationTypeList":
-            record.publication_types = [_markup(p) for p in child if p.tag == "PublicationType"]
+            record.publication_types = _markup_list(child, "PublicationType")
         elif tag == "ArticleDate":
             if child.get("DateType", "Electronic") == "Electronic" and not record.electronic_date:
                 record.electronic_date = _ymd(child)
+        elif tag == "VernacularTitle":
+            record.vernacular_title = _markup(child)
+        elif tag == "DataBankList":
+            _databanks(child, record)
 
 
 def _journal(journal: Any, record: ArticleRecord) -> None:
@@ -397,11 +354,12 @@ def _journal(journal: Any, record: ArticleRecord) -> None:
             record.journal_iso = _markup(child)
         elif tag == "JournalIssue":
             for part in child:
-                if part.tag == "Volume":
+                tag = part.tag
+                if tag == "Volume":
                     record.volume = _markup(part)
-                elif part.tag == "Issue":
+                elif tag == "Issue":
                     record.issue = _markup(part)
-                elif part.tag == "PubDate":
+                elif tag == "PubDate":
                     _pub_date(part, record)
 
 
@@ -415,61 +373,82 @@ def _pagination(pagination: Any, record: ArticleRecord) -> None:
 
 
 def _abstract(abstract: Any, record: ArticleRecord) -> None:
+    sections = record.abstract_sections
     for child in abstract:
-        if child.tag == "AbstractText":
-            record.abstract_sections.append(
+        tag = child.tag
+        if tag == "AbstractText":
+            get = child.get
+            sections.append(
                 AbstractSection(
-                    label=escape_text(child.get("Label", "")),
-                    nlm_category=child.get("NlmCategory", ""),
-                    text=_markup(child),
+                    escape_text(get("Label", "")), get("NlmCategory", ""), _markup(child)
                 )
             )
-        elif child.tag == "CopyrightInformation":
+        elif tag == "CopyrightInformation":
             record.copyright = _markup(child)
 
 
-def _author(el: Any) -> Author:
-    author = Author()
-    for child in el:
-        tag = child.tag
-        if tag == "LastName":
-            author.last_name = _markup(child)
-        elif tag == "ForeName":
-            author.fore_name = _markup(child)
-        elif tag == "Initials":
-            author.initials = _markup(child)
-        elif tag == "CollectiveName":
-            author.collective_name = _markup(child)
-        elif tag == "Identifier":
-            if child.get("Source", "").upper() == "ORCID" and not author.orcid:
-                author.orcid = normalise_orcid(_plain(child))
-        elif tag == "AffiliationInfo":
-            for info in child:
-                if info.tag == "Affiliation":
-                    author.affiliations.append(_markup(info))
-    return author
+def _authors(author_list: Any) -> list[Author]:
+    authors = []
+    for el in author_list:
+        if el.tag != "Author" or el.get("ValidYN") == "N":
+            continue
+        last = fore = initials = collective = orcid = ""
+        affiliations: list[str] = []
+        for child in el:
+            tag = child.tag
+            if tag == "LastName":
+                last = _markup(child)
+            elif tag == "ForeName":
+                fore = _markup(child)
+            elif tag == "Initials":
+                initials = _markup(child)
+            elif tag == "AffiliationInfo":
+                for info in child:
+                    if info.tag == "Affiliation":
+                        affiliations.append(_markup(info))
+            elif tag == "Identifier":
+                if not orcid and child.get("Source", "").upper() == "ORCID":
+                    orcid = normalise_orcid(_plain(child))
+            elif tag == "CollectiveName":
+                collective = _markup(child)
+        authors.append(Author(last, fore, initials, collective, orcid, affiliations))
+    return authors
 
 
-def _mesh(heading: Any) -> MeshHeading:
-    mesh = MeshHeading(descriptor="")
-    for child in heading:
-        if child.tag == "DescriptorName":
-            mesh.descriptor = _markup(child)
-            mesh.ui = child.get("UI", "")
-            mesh.major = child.get("MajorTopicYN") == "Y"
-        elif child.tag == "QualifierName":
-            mesh.qualifiers.append((_markup(child), child.get("MajorTopicYN") == "Y"))
-    return mesh
+def _mesh_list(mesh_list: Any) -> list[MeshHeading]:
+    headings = []
+    for heading in mesh_list:
+        if heading.tag != "MeshHeading":
+            continue
+        descriptor = ui = ""
+        major = False
+        qualifiers: list[tuple[str, bool]] = []
+        for child in heading:
+            tag = child.tag
+            if tag == "DescriptorName":
+                descriptor = _markup(child)
+                ui = child.get("UI", "")
+                major = child.get("MajorTopicYN") == "Y"
+            elif tag == "QualifierName":
+                qualifiers.append((_markup(child), child.get("MajorTopicYN") == "Y"))
+        headings.append(MeshHeading(descriptor, ui, major, qualifiers))
+    return headings
 
 
-def _comment(el: Any) -> CommentCorrection:
-    comment = CommentCorrection(ref_type=el.get("RefType", ""))
-    for child in el:
-        if child.tag == "PMID":
-            comment.pmid = _plain(child)
-        elif child.tag == "RefSource":
-            comment.source = _markup(child)
-    return comment
+def _comments(comment_list: Any) -> list[CommentCorrection]:
+    comments = []
+    for el in comment_list:
+        if el.tag != "CommentsCorrections":
+            continue
+        pmid = source = ""
+        for child in el:
+            tag = child.tag
+            if tag == "RefSource":
+                source = _markup(child)
+            elif tag == "PMID":
+                pmid = _plain(child)
+        comments.append(CommentCorrection(el.get("RefType", ""), pmid, source))
+    return comments
 
 
 def _databanks(banks: Any, record: ArticleRecord) -> None:
@@ -492,18 +471,22 @@ def _pubmed_data(data: Any, record: ArticleRecord) -> None:
         if tag == "History":
             for stamp in child:
                 status = stamp.get("PubStatus")
-                if status == "entrez" and record.entrez_date is None:
-                    record.entrez_date = _ymd(stamp)
-                elif status == "pubmed" and record.create_date is None:
-                    record.create_date = _ymd(stamp)
-        elif tag == "PublicationStatus":
-            record.publication_status = _plain(child)
+                if status == "entrez":
+                    if record.entrez_date is None:
+                        record.entrez_date = _ymd(stamp)
+                elif status == "pubmed":
+                    if record.create_date is None:
+                        record.create_date = _ymd(stamp)
         elif tag == "ArticleIdList":
             for aid in child:
                 kind = aid.get("IdType")
-                if kind == "doi" and not record.doi:
-                    record.doi = _plain(aid)
+                if kind == "doi":
+                    if not record.doi:
+                        record.doi = _plain(aid)
+                elif kind == "pii":
+                    if not record.pii:
+                        record.pii = _plain(aid)
                 elif kind == "pmc" and not record.pmcid:
                     record.pmcid = _plain(aid)
-                elif kind == "pii" and not record.pii:
-                    record.pii = _plain(aid)
+        elif tag == "PublicationStatus":
+            record.publication_status = _plain(child)
