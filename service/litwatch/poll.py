@@ -20,6 +20,7 @@ from sqlmodel import Session
 from litwatch import store
 from litwatch.context import Context
 from litwatch.due import poll_due
+from litwatch.entrez import SearchResult
 from litwatch.errors import LitwatchError, StoreError
 from litwatch.judging import classify_records
 from litwatch.locks import job_lock
@@ -214,10 +215,11 @@ def _poll(
         _store_batches(ctx, session, search, client.iter_id_batches(changed), summary, advance)
 
 
-def _history_batches(ctx: Context, slices: Iterable[object]) -> Iterator[tuple[object, bytes]]:
+def _history_batches(ctx: Context, slices: Iterable[SearchResult]) -> Iterator[tuple[int, bytes]]:
+    """Every record of every date slice, fetched from the history server."""
     for result in slices:
-        if getattr(result, "count", 0):
-            yield from ctx.eutils.iter_history_batches(result)  # type: ignore[arg-type]
+        if result.count:
+            yield from ctx.eutils.iter_history_batches(result)
 
 
 def _store_batches(
