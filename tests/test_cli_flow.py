@@ -15,6 +15,9 @@ from litwatch.cli import main
 from litwatch.testing.democorpus import load_demo_corpus
 from tests.e2e_helpers import fake_eutils
 
+# Polls the whole demo corpus once and cross-validates the learned model: minutes, not seconds.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
