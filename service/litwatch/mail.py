@@ -266,17 +266,6 @@ class OutboxMailer:
     def close(self) -> None:
         """Nothing to release; here so both mailers are used alike."""
 
-    def __enter__(self) -> OutboxMailer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
 
 def make_mailer(smtp_url: str | None, outbox_dir: Path) -> SmtpMailer | OutboxMailer:
     """An SMTP mailer when a URL is set, else the outbox under ``outbox_dir``."""

@@ -16,14 +16,14 @@ _UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days"}
 
 
 def schedule_interval(text: str, setting: str = "schedule") -> timedelta | None:
-    """The interval of an 'every N<unit>' schedule, None for a cron line; ConfigError if bad."""
+    """The interval of an 'every N<unit>' schedule; None for anything else (a cron line,
+    which ``parse_schedule`` reads and checks)."""
     m = _EVERY.match(text.strip())
     if m:
         amount = int(m.group(1))
         if amount <= 0:
             raise ConfigError(f"{setting}: the interval must be positive ({text!r})")
         return timedelta(**{_UNITS[m.group(2).lower()]: amount})
-    parse_schedule(text, setting)
     return None
 
 
