@@ -68,6 +68,8 @@ def to_safe_markup(raw: str) -> str:
 
 def to_plain(markup: str) -> str:
     """Safe markup to plain text: tags removed, entities unescaped, whitespace collapsed."""
+    if "<" not in markup and "&" not in markup:
+        return " ".join(markup.split())  # most text holds no markup at all
     text = html.unescape(_ANY_TAG.sub("", markup))
     return _SPACE.sub(" ", text).strip()
 

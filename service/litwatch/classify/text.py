@@ -93,10 +93,12 @@ _OUTLOOK = re.compile(
 )
 
 
-# The five cue families in one pattern, so a sentence is read once to find its role.
+# The five cue families in one pattern behind one word boundary (each family's own leading
+# "\b" dropped), so a sentence is read once to find its role.
 _ROLE_CUES = re.compile(
-    "|".join(
-        f"(?P<{name}>{pattern.pattern})"
+    r"\b(?:"
+    + "|".join(
+        f"(?P<{name}>{pattern.pattern[2:]})"
         for name, pattern in (
             ("outlook", _OUTLOOK),
             ("aim", _AIM),
@@ -105,6 +107,7 @@ _ROLE_CUES = re.compile(
             ("background", _BACKGROUND),
         )
     )
+    + ")"
 )
 
 
@@ -159,6 +162,8 @@ def split_sentences(text: str) -> list[str]:
 
 def split_labelled(text: str) -> list[tuple[str, str]]:
     """Split text at known section labels ('RESULTS:', 'Conclusions:'): (label, chunk) pairs."""
+    if ":" not in text:
+        return [("", text.strip())] if text.strip() else []
     pieces: list[tuple[str, str]] = []
     label, start = "", 0
     for m in _LABEL.finditer(text):
@@ -227,11 +232,9 @@ _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty".split()
 )
-
-
-def _shape(token: str) -> str:
-    # The same object back when the token is no number, so callers can test with "is".
-    return "#" if token.isdigit() or token in _NUMBER_WORDS else token
+_DIGIT = re.compile(r"\d")
+# The same tokens as _TOKEN for lower-case ASCII text, read several times faster.
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+|%")
 
 
 def term_tokens(term: str) -> tuple[str, ...]:
@@ -249,39 +252,50 @@ class TermMatcher:
     """
 
     phrases: dict[tuple[str, ...], frozenset[str]]
-    reach: dict[str, int]  # first token -> the longest phrase starting with it
+    lengths: dict[str, tuple[int, ...]]  # first token -> its phrases' lengths, longest first
     numbers: bool  # some phrase holds "#"
 
     def scan(self, low: str) -> list[Match]:
-        matches = list(_TOKEN.finditer(low))
-        words = [m.group() for m in matches]
+        tokens = _ASCII_TOKEN if low.isascii() else _TOKEN
+        words = tokens.findall(low)
+        phrases, lengths = self.phrases, self.lengths
+        # Most tokens start no term: find the few that may before any lookup of phrases.
+        if self.numbers and (_DIGIT.search(low) or not _NUMBER_WORDS.isdisjoint(words)):
+            shaped = ["#" if w.isdigit() or w in _NUMBER_WORDS else w for w in words]
+            starts = [i for i, w in enumerate(shaped) if w in lengths or words[i] in lengths]
+        elif lengths.keys().isdisjoint(words):
+            return []
+        else:
+            shaped = words
+            starts = [i for i, w in enumerate(words) if w in lengths]
         count = len(words)
-        phrases, reach = self.phrases, self.reach
-        shaped = [_shape(w) for w in words] if self.numbers else words
-        # numeric[j]: how many number tokens come before token j, to skip the "#" lookup
-        # for stretches without a number.
-        numeric = [0]
-        for w, s in zip(words, shaped, strict=True):
-            numeric.append(numeric[-1] + (s is not w))
+        spans: list[tuple[int, int]] = []
         found: list[Match] = []
         covered = 0  # token index up to which an earlier, longer match already reaches
-        for i in range(count):
-            longest = max(reach.get(words[i], 0), reach.get(shaped[i], 0))
-            if not longest:
-                continue
-            # Matches may overlap ("serum immunoglobulin a" holds two terms), but one that
-            # lies wholly inside an earlier match adds nothing.
-            for length in range(min(longest, count - i), 0, -1):
+        for i in starts:
+            word, shape = words[i], shaped[i]
+            sizes = lengths.get(word, ())
+            if shape is not word and shape in lengths:
+                sizes = tuple(sorted({*sizes, *lengths[shape]}, reverse=True))
+            for length in sizes:
+                # Matches may overlap ("serum immunoglobulin a" holds two terms), but one
+                # that lies wholly inside an earlier match adds nothing.
                 if i + length <= covered:
                     break
+                if i + length > count:
+                    continue
                 key = tuple(words[i : i + length])
                 hit = phrases.get(key)
-                if hit is None and numeric[i + length] > numeric[i]:
-                    hit = phrases.get(tuple(shaped[i : i + length]))
+                if hit is None and shaped is not words:
+                    other = tuple(shaped[i : i + length])
+                    if other != key:
+                        hit = phrases.get(other)
                 if hit is None and length >= 3:
                     hit = phrases.get((key[0], "*", *key[2:]))
                 if hit is not None:
-                    found.append(Match(matches[i].start(), matches[i + length - 1].end(), hit))
+                    if not spans:
+                        spans = [m.span() for m in tokens.finditer(low)]
+                    found.append(Match(spans[i][0], spans[i + length - 1][1], hit))
                     covered = i + length
                     break
         return found
@@ -306,8 +320,9 @@ def build_matcher(categories: Mapping[str, Iterable[str]]) -> TermMatcher:
                 for form in forms:
                     owners.setdefault(form, set()).add(category)
     phrases = {k: frozenset(v) for k, v in owners.items()}
-    reach: dict[str, int] = {}
+    sizes: dict[str, set[int]] = {}
     for key in phrases:
-        reach[key[0]] = max(reach.get(key[0], 0), len(key))
+        sizes.setdefault(key[0], set()).add(len(key))
+    lengths = {first: tuple(sorted(s, reverse=True)) for first, s in sizes.items()}
     numbers = any("#" in key for key in phrases)
-    return TermMatcher(phrases=phrases, reach=reach, numbers=numbers)
+    return TermMatcher(phrases=phrases, lengths=lengths, numbers=numbers)
