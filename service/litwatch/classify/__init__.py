@@ -45,7 +45,7 @@ def classify_article(
         (_section_name(s.nlm_category, s.label), plain(s.text)) for s in article.abstract_sections
     ]
     sentences = sentences_of(title, sections)
-    matches = [ckb.matcher.scan(s.lower) for s in sentences]
+    matches = [ckb.matcher.scan(s.lower, s.words, s.numeric) for s in sentences]
     reasons: list[str] = []
 
     design, design_reason = detect_design(article.publication_types, sentences)

@@ -20,75 +20,79 @@ from __future__ import annotations
 
 import re
 
-IMPROVE = re.compile(
-    r"\b(?:improv\w*|benefi\w*|ameliorat\w*|regress(?:ed|ion)|soften\w*|"
+from litwatch.classify.alternation import words
+
+IMPROVE = words(
+    r"improv\w*|benefi\w*|ameliorat\w*|regress(?:ed|ion)|soften\w*|"
     r"effective(?:ly|ness)?|reversed|reversal|recover\w*|favou?r(?:ed|s|ing)? (?!placebo|control)"
-    r"\w+)\b"
+    r"\w+"
 )
-DOWN = re.compile(
-    r"\b(?:decreas\w*|declin\w*|reduc\w*|fell|fall(?:s|ing)?|dropp?\w*|lower(?:ed|ing)?|"
-    r"diminish\w*|loss)\b"
+DOWN = words(
+    r"decreas\w*|declin\w*|reduc\w*|fell|fall(?:s|ing)?|dropp?\w*|lower(?:ed|ing)?|"
+    r"diminish\w*|loss"
 )
-UP = re.compile(r"\b(?:increas\w*|rose|ris(?:e|es|ing)|gain\w*|higher|elevat\w*|grew)\b")
-WORSE = re.compile(
-    r"\b(?:favou?r(?:ed|s|ing)? (?:placebo|control)|worsen\w*|deteriorat\w*|"
+UP = words(r"increas\w*|rose|ris(?:e|es|ing)|gain\w*|higher|elevat\w*|grew")
+WORSE = words(
+    r"favou?r(?:ed|s|ing)? (?:placebo|control)|worsen\w*|deteriorat\w*|"
     r"progress(?:ed|ion)|aggravat\w*|exacerbat\w*|"
-    r"flare\w*)\b"
+    r"flare\w*"
 )
-STABLE = re.compile(
-    r"\b(?:stable|stabili[sz]\w*|unchanged|unaltered|preserved|plateau\w*|"
+STABLE = words(
+    r"stable|stabili[sz]\w*|unchanged|unaltered|preserved|plateau\w*|"
     r"no (?:significant |relevant |meaningful |major |further )?(?:change|changes)\b|"
-    r"did not (?:significantly )?change|remained (?:similar|constant|steady))"
+    r"did not (?:significantly )?change|remained (?:similar|constant|steady)",
+    end=False,
 )
-NULL_COMPARE = re.compile(
-    r"\b(?:no (?:statistically )?significant (?:between-group )?differen\w*|"
+NULL_COMPARE = words(
+    r"no (?:statistically )?significant (?:between-group )?differen\w*|"
     r"not (?:statistically )?(?:significantly )?differ\w*|did not (?:significantly )?differ|"
-    r"similar (?:to|between|in both)|comparable)\b"
+    r"similar (?:to|between|in both)|comparable"
 )
-PREVENT = re.compile(
-    r"\b(?:prevent\w*|halt\w*|slow\w*|attenuat\w*|arrest\w*|stopp\w*|protect\w*|"
-    r"reduc\w* (?:the )?(?:rate of |annual )?(?:\w+ ){0,2}declin\w*)\b"
+PREVENT = words(
+    r"prevent\w*|halt\w*|slow\w*|attenuat\w*|arrest\w*|stopp\w*|protect\w*|"
+    r"reduc\w* (?:the )?(?:rate of |annual )?(?:\w+ ){0,2}declin\w*"
 )
 # Non-significance turns a stated change into an open result.
-WEAK = re.compile(
-    r"\b(?:trend\w*|tended|tendency|numerical\w*|did not reach (?:statistical )?significance|"
+WEAK = words(
+    r"trend\w*|tended|tendency|numerical\w*|did not reach (?:statistical )?significance|"
     r"non-?significant\w*|not (?:statistically )?significant\b|marginal\w*|borderline|"
-    r"insignificant\w*|failed to reach|not reach|weak(?:ly)?)"
+    r"insignificant\w*|failed to reach|not reach|weak(?:ly)?",
+    end=False,
 )
-MODAL = re.compile(r"\b(?:may|might|could|possibly|potentially|appear\w*|seem\w*|suggest\w*)\b")
-NEGATION = re.compile(
-    r"\b(?:no|not|n't|without|neither|nor|failed to|fail to|fails to|lack of|absence of|"
-    r"none|never|unable to|did not|does not|was not|were not|cannot)\b"
+MODAL = words(r"may|might|could|possibly|potentially|appear\w*|seem\w*|suggest\w*")
+NEGATION = words(
+    r"no|not|n't|without|neither|nor|failed to|fail to|fails to|lack of|absence of|"
+    r"none|never|unable to|did not|does not|was not|were not|cannot"
 )
-ASSOCIATION = re.compile(
-    r"\b(?:correlat\w*|associat\w*|linked|link|related to|relationship|predict\w*|"
-    r"relation)\b"
+ASSOCIATION = words(
+    r"correlat\w*|associat\w*|linked|link|related to|relationship|predict\w*|"
+    r"relation"
 )
-COMPARATIVE = re.compile(r"\b(?:greater|higher|larger|better|more|stronger)\b")
-PERSIST = re.compile(
-    r"\b(?:sustain\w*|maintain\w*|persist\w*|durable|durability|continued|further improv\w*|"
-    r"long-lasting|remained improved|kept)\b"
+COMPARATIVE = words(r"greater|higher|larger|better|more|stronger")
+PERSIST = words(
+    r"sustain\w*|maintain\w*|persist\w*|durable|durability|continued|further improv\w*|"
+    r"long-lasting|remained improved|kept"
 )
-WANE = re.compile(
-    r"\b(?:waned|waning|wane|lost|relaps\w*|recurr\w*|recrudesc\w*|returned to baseline|"
-    r"rebound\w*|not sustained|not maintained|transient)\b"
+WANE = words(
+    r"waned|waning|wane|lost|relaps\w*|recurr\w*|recrudesc\w*|returned to baseline|"
+    r"rebound\w*|not sustained|not maintained|transient"
 )
 # Words of laboratory and animal work: many of them mark a mechanism paper.
-LAB = re.compile(
-    r"\b(?:mice|murine|mouse|in vitro|fibroblasts?|cell lines?|transcriptom\w*|"
+LAB = words(
+    r"mice|murine|mouse|in vitro|fibroblasts?|cell lines?|transcriptom\w*|"
     r"gene expression|single-cell|bleomycin|flow cytometr\w*|b-cell subsets?|"
     r"b cell subsets?|cytokines?|pathogenesis|immunohistochem\w*|rna-seq\w*|"
     r"sequencing|plasmablasts?|signalling|signaling|pathways?|mechanisms?|"
-    r"autoantibody production|interleukin-?\d+|il-\d+|tgf-?\w*|myofibroblasts?)\b"
+    r"autoantibody production|interleukin-?\d+|il-\d+|tgf-?\w*|myofibroblasts?"
 )
 # Studies of costs or practice evaluate something other than the treatment's effect.
-ELSEWHERE = re.compile(
-    r"\b(?:cost-effective\w*|cost-utility|cost-saving|markov|budget impact|"
-    r"survey|questionnaires?|prescribing|utili[sz]ation|treatment patterns?)\b"
+ELSEWHERE = words(
+    r"cost-effective\w*|cost-utility|cost-saving|markov|budget impact|"
+    r"survey|questionnaires?|prescribing|utili[sz]ation|treatment patterns?"
 )
-BOTH = re.compile(
-    r"\b(?:both (?:groups|arms|treatments|drugs|regimens|cohorts)|in both|"
-    r"either (?:drug|treatment))\b"
+BOTH = words(
+    r"both (?:groups|arms|treatments|drugs|regimens|cohorts)|in both|"
+    r"either (?:drug|treatment)"
 )
 # A drug named just after these words is what the subject is compared with, not the subject.
 COMPARED_WITH = re.compile(

@@ -97,7 +97,7 @@ def _read(
         return stance.read_association(finding, s.lower, found, term_key, f"K:{finding.id}")
     if direction == "persist":
         terms = [m for m in found if term_key in m.categories]
-        longest = longest_months(s.lower)
+        longest = longest_months(s.lower) if s.numeric else 0.0
         # 48 weeks counts as a year: allow a month's slack on the threshold.
         enough = longest >= finding.min_months - 1
         if longest and not enough and not _strong(terms, s.lower):

@@ -36,6 +36,7 @@ _PEOPLE_WORD = re.compile(
 # A count, then up to two describing words ("52 scleroderma-ILD patients"), then the noun.
 _COUNT_BEFORE = re.compile(rf"{_NUM} (?:[\w-]+ ){{0,2}}$")
 _TOTAL = re.compile(rf"a total of {_NUM}\b")
+_STUDY_WORDS = ("stud", "trial", "articles", "publications", "rct", "report")
 _STUDIES = re.compile(rf"\b{_NUM} (?:studies|trials|articles|publications|rcts|reports)\b")
 _UNIT_MONTHS = {"week": 12 / 52, "wk": 12 / 52, "month": 1.0, "mo": 1.0, "year": 12.0, "yr": 12.0}
 _DURATION = re.compile(
@@ -136,7 +137,7 @@ def extract_numbers(
     studies = [
         to_int(m.group(1))
         for s in own
-        if any(w in s.lower for w in ("stud", "trial", "articles", "publications", "rct", "report"))
+        if s.numeric and any(w in s.lower for w in _STUDY_WORDS)
         for m in _STUDIES.finditer(s.lower)
     ]
     if any(studies):
@@ -147,7 +148,7 @@ def extract_numbers(
     p_values = [
         m.group(0).replace(" ", "")
         for s in own
-        if "p" in s.lower
+        if s.numeric and "p" in s.lower
         for m in _P_VALUE.finditer(s.text)
     ]
     if p_values:
@@ -208,6 +209,8 @@ def _norm_registry(value: str) -> str:
 def _patients(sentences: Sequence[Sentence]) -> int | None:
     counts = []
     for s in sentences:
+        if not s.numeric:
+            continue
         low = s.lower
         # Cheap substring tests first: most sentences name no count at all.
         tokens = []
@@ -235,6 +238,8 @@ def _patients(sentences: Sequence[Sentence]) -> int | None:
 def _follow_up(sentences: Sequence[Sentence]) -> tuple[str, float] | None:
     best: tuple[str, float] | None = None
     for s in sentences:
+        if not s.numeric:
+            continue
         low = s.lower
         for f in _FOLLOW_UP.finditer(s.lower) if "follow" in low else ():
             d = _DURATION.match(s.lower, f.end())

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from litwatch.classify.alternation import tagged_words
 from litwatch.markup import to_plain
 
 # Dashes and minus signs all become "-", so "−6.3" and "6.3-fold" read the same way.
@@ -61,58 +62,77 @@ ROLE_OF_LABEL = {
     ),
 }  # fmt: skip
 
-_AIM = re.compile(
-    r"\b(?:we aimed|the aims? (?:of|was|were)|aimed to|objective (?:of|was)|purpose of"
-    r"|(?:was|were) to (?:evaluate|assess|investigate|examine|determine|compare|describe)"
-    r"|we sought|we hypothesi[sz]ed|this (?:study|trial|review) (?:aims|will))\b"
-)
-_METHODS = re.compile(
-    r"\b(?:(?:were|was) (?:enrolled|included|randomi[sz]ed|assigned|allocated|recruited|"
-    r"collected|extracted|searched|screened|reviewed|retrieved|pooled)"
-    r"|primary (?:end ?point|outcome) (?:was|is|will be)|we (?:searched|retrospectively|"
-    r"prospectively|reviewed|enrolled|included|conducted|performed|used|identified|"
-    r"collected|recruited)|databases? (?:were|was) searched|will be (?:randomi[sz]ed|"
-    r"enrolled|assessed|recruited|measured))\b"
-)
-_BACKGROUND = re.compile(
-    r"\b(?:has been|have been|has shown|have shown|previous(?:ly)?|prior studies|"
-    r"little is known|is unknown|are unknown|is unclear|remains? (?:unclear|unknown|"
-    r"uncertain|limited|controversial)|limited data|is a (?:rare|chronic|complex)|"
-    r"is an? (?:autoimmune|connective)|is characteri[sz]ed|reported to)\b"
-)
-_CONCLUSION = re.compile(
-    r"\b(?:in conclusion|conclusions?|we conclude|taken together|in summary|overall,|"
-    r"(?:these|our|the) (?:results|findings|data) (?:suggest|indicate|show|support|"
-    r"demonstrate|confirm))\b"
-)
-_OUTLOOK = re.compile(
-    r"\b(?:(?:are|is|remain|remains) (?:still )?(?:needed|warranted|required)|"
-    r"should be (?:confirmed|evaluated|explored|investigated|validated)|"
-    r"future (?:studies|trials|research)|further (?:studies|trials|research|"
-    r"investigation)|need(?:s)? to be (?:confirmed|evaluated|determined))\b"
-)
+# Cue words that give a sentence its role, by family, read in one pass (see alternation.py).
+_ROLE_CUE_FAMILIES: dict[str, list[str]] = {
+    "outlook": [
+        r"are (?:still )?(?:needed|warranted|required)",
+        r"is (?:still )?(?:needed|warranted|required)",
+        r"remains? (?:still )?(?:needed|warranted|required)",
+        r"should be (?:confirmed|evaluated|explored|investigated|validated)",
+        r"future (?:studies|trials|research)",
+        r"further (?:studies|trials|research|investigation)",
+        r"needs? to be (?:confirmed|evaluated|determined)",
+    ],
+    "aim": [
+        r"we aimed",
+        r"the aims? (?:of|was|were)",
+        r"aimed to",
+        r"objective (?:of|was)",
+        r"purpose of",
+        r"was to (?:evaluate|assess|investigate|examine|determine|compare|describe)",
+        r"were to (?:evaluate|assess|investigate|examine|determine|compare|describe)",
+        r"we sought",
+        r"we hypothesi[sz]ed",
+        r"this (?:study|trial|review) (?:aims|will)",
+    ],
+    "conclusion": [
+        r"in conclusion",
+        r"conclusions?",
+        r"we conclude",
+        r"taken together",
+        r"in summary",
+        r"overall,",
+        r"these (?:results|findings|data) (?:suggest|indicate|show|support|demonstrate|confirm)",
+        r"our (?:results|findings|data) (?:suggest|indicate|show|support|demonstrate|confirm)",
+        r"the (?:results|findings|data) (?:suggest|indicate|show|support|demonstrate|confirm)",
+    ],
+    "methods": [
+        r"were (?:enrolled|included|randomi[sz]ed|assigned|allocated|recruited|collected|"
+        r"extracted|searched|screened|reviewed|retrieved|pooled)",
+        r"was (?:enrolled|included|randomi[sz]ed|assigned|allocated|recruited|collected|"
+        r"extracted|searched|screened|reviewed|retrieved|pooled)",
+        r"primary (?:end ?point|outcome) (?:was|is|will be)",
+        r"we (?:searched|retrospectively|prospectively|reviewed|enrolled|included|conducted|"
+        r"performed|used|identified|collected|recruited)",
+        r"databases? (?:were|was) searched",
+        r"will be (?:randomi[sz]ed|enrolled|assessed|recruited|measured)",
+    ],
+    "background": [
+        r"has been",
+        r"have been",
+        r"has shown",
+        r"have shown",
+        r"previous(?:ly)?",
+        r"prior studies",
+        r"little is known",
+        r"is unknown",
+        r"are unknown",
+        r"is unclear",
+        r"remains? (?:unclear|unknown|uncertain|limited|controversial)",
+        r"limited data",
+        r"is a (?:rare|chronic|complex)",
+        r"is an? (?:autoimmune|connective)",
+        r"is characteri[sz]ed",
+        r"reported to",
+    ],
+}
 
 
-# The five cue families in one pattern behind one word boundary (each family's own leading
-# "\b" dropped), so a sentence is read once to find its role.
-_ROLE_CUES = re.compile(
-    r"\b(?:"
-    + "|".join(
-        f"(?P<{name}>{pattern.pattern[2:]})"
-        for name, pattern in (
-            ("outlook", _OUTLOOK),
-            ("aim", _AIM),
-            ("conclusion", _CONCLUSION),
-            ("methods", _METHODS),
-            ("background", _BACKGROUND),
-        )
-    )
-    + ")"
-)
+_ROLE_CUES, _ROLE_OF_TAG = tagged_words(_ROLE_CUE_FAMILIES)
 
 
 def _cues(low: str) -> set[str]:
-    return {m.lastgroup or "" for m in _ROLE_CUES.finditer(low)}
+    return {_ROLE_OF_TAG[m.lastgroup or ""] for m in _ROLE_CUES.finditer(low)}
 
 
 @dataclass(slots=True)
@@ -122,6 +142,15 @@ class Sentence:
     role: str
     index: int
     section: str = ""
+    words: list[str] = field(default_factory=list)  # tokens(lower)
+    numeric: bool = False  # holds a digit or a number word: most number rules need one
+
+
+def sentence(text: str, low: str, role: str, index: int, section: str = "") -> Sentence:
+    """A sentence with its tokens read once, for every rule that looks at them."""
+    words = tokens(low)
+    numeric = _DIGIT.search(low) is not None or not _COUNT_WORDS.isdisjoint(words)
+    return Sentence(text, low, role, index, section, words, numeric)
 
 
 @dataclass(slots=True, eq=False)
@@ -182,14 +211,14 @@ def sentences_of(title: str, sections: Iterable[tuple[str, str]]) -> list[Senten
     """Title and abstract as role-tagged sentences; sections are (label, plain text) pairs."""
     result: list[Sentence] = []
     if title:
-        result.append(Sentence(title, lowered(title), "title", 0))
+        result.append(sentence(title, lowered(title), "title", 0))
     seen_study = False  # once an aim, method or result is seen, nothing more is background
     for label, chunk in sections:
         for inner_label, inner in split_labelled(chunk):
             name = inner_label or label.lower()
             section_role = ROLE_OF_LABEL.get(name, "")
-            for n, sentence in enumerate(split_sentences(inner)):
-                low = lowered(sentence)
+            for n, text in enumerate(split_sentences(inner)):
+                low = lowered(text)
                 found = _cues(low)
                 # A label written inside free text ("Aim: ... We included ...") may run on
                 # into methods and results; a PubMed section label is trusted as it stands.
@@ -203,7 +232,7 @@ def sentences_of(title: str, sections: Iterable[tuple[str, str]]) -> list[Senten
                     role = _role(found, section_role, seen_study)
                 if role not in ("background", "other", "outlook"):
                     seen_study = True
-                result.append(Sentence(sentence, low, role, len(result), name))
+                result.append(sentence(text, low, role, len(result), name))
     return result
 
 
@@ -232,9 +261,26 @@ _NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty".split()
 )
+# Every word the number rules read as a number (the term matcher's and the tens).
+_COUNT_WORDS = _NUMBER_WORDS | {"sixty", "seventy", "eighty", "ninety"}
 _DIGIT = re.compile(r"\d")
 # The same tokens as _TOKEN for lower-case ASCII text, read several times faster.
 _ASCII_TOKEN = re.compile(r"[a-z0-9]+|%")
+
+
+def tokens(low: str) -> list[str]:
+    """The words, numbers and '%' signs of lower-case text, as the term matcher reads them."""
+    return (_ASCII_TOKEN if low.isascii() else _TOKEN).findall(low)
+
+
+def _token_spans(low: str, words: list[str], spans: list[tuple[int, int]], upto: int) -> None:
+    # Extend spans to cover tokens [0, upto]. Tokens are maximal runs of word characters
+    # (or a "%"), so the next occurrence of a token after the previous one is that token.
+    pos = spans[-1][1] if spans else 0
+    for word in words[len(spans) : upto + 1]:
+        start = low.find(word, pos)
+        pos = start + len(word)
+        spans.append((start, pos))
 
 
 def term_tokens(term: str) -> tuple[str, ...]:
@@ -255,12 +301,18 @@ class TermMatcher:
     lengths: dict[str, tuple[int, ...]]  # first token -> its phrases' lengths, longest first
     numbers: bool  # some phrase holds "#"
 
-    def scan(self, low: str) -> list[Match]:
-        tokens = _ASCII_TOKEN if low.isascii() else _TOKEN
-        words = tokens.findall(low)
+    def scan(
+        self, low: str, words: list[str] | None = None, numeric: bool | None = None
+    ) -> list[Match]:
+        """The terms in lower-case text; words and numeric, when given, are its tokens and
+        whether it holds a number (as a Sentence has them)."""
+        if words is None:
+            words = tokens(low)
+        if numeric is None:
+            numeric = _DIGIT.search(low) is not None or not _NUMBER_WORDS.isdisjoint(words)
         phrases, lengths = self.phrases, self.lengths
         # Most tokens start no term: find the few that may before any lookup of phrases.
-        if self.numbers and (_DIGIT.search(low) or not _NUMBER_WORDS.isdisjoint(words)):
+        if self.numbers and numeric:
             shaped = ["#" if w.isdigit() or w in _NUMBER_WORDS else w for w in words]
             starts = [i for i, w in enumerate(shaped) if w in lengths or words[i] in lengths]
         elif lengths.keys().isdisjoint(words):
@@ -293,8 +345,7 @@ class TermMatcher:
                 if hit is None and length >= 3:
                     hit = phrases.get((key[0], "*", *key[2:]))
                 if hit is not None:
-                    if not spans:
-                        spans = [m.span() for m in tokens.finditer(low)]
+                    _token_spans(low, words, spans, i + length - 1)
                     found.append(Match(spans[i][0], spans[i + length - 1][1], hit))
                     covered = i + length
                     break
