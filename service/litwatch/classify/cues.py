@@ -100,12 +100,29 @@ COMPARED_WITH = re.compile(
     r"switched from|after failure of|instead of|or)\s+(?:the |those (?:on|receiving|given) |"
     r"patients (?:on|receiving|given) |in the |with )?(?:\w+ ){0,1}$"
 )
+# Where a sentence turns to another clause. Every alternative opens with ";", ".", "," or a
+# space, so the engine looks only at those characters; after a comma and after a bare space
+# the same joining words are listed twice because some may follow only one of the two.
+_CHANGE_VERB = (
+    r"(?=(?:it |they |then |was |were |had )?(?:improv|decreas|increas|declin|fell|rose|reduc|"
+    r"worsen|deteriorat|remain|chang))"
+)
+_CHANGE_NOUN = (
+    r"(?=(?:a |an )?(?:decrease|increase|reduction|rise|fall|change|decline|gain|improvement|"
+    r"worsening|deterioration))"
+)
 CLAUSE = re.compile(
-    r";|,? whereas |,? while |,? but |, and in | and in the |,? however,? |, although |"
-    r"\. however|,? and (?=(?:it |they |then |was |were |had )?(?:improv|decreas|increas|declin|"
-    r"fell|rose|reduc|worsen|deteriorat|remain|chang))|,? in contrast (?:with|to) |"
-    r",? (?:versus|vs\.?|compared with) (?=(?:a |an )?(?:decrease|increase|reduction|rise|fall|"
-    r"change|decline|gain|improvement|worsening|deterioration))"
+    r";|\. however"
+    r"|, (?:whereas |while |but |and in |however,? |although |and "
+    + _CHANGE_VERB
+    + r"|in contrast (?:with|to) |(?:versus|vs\.?|compared with) "
+    + _CHANGE_NOUN
+    + ")"
+    r"| (?:whereas |while |but |and in the |however,? |and "
+    + _CHANGE_VERB
+    + r"|in contrast (?:with|to) |(?:versus|vs\.?|compared with) "
+    + _CHANGE_NOUN
+    + ")"
 )
 P_VALUE = re.compile(r"\bp\s*(<|=|>|≤|≥)\s*(0?\.\d+)")
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from litwatch.classify import cues
+from litwatch.classify.alternation import words
 from litwatch.classify.numbers import patient_count
 from litwatch.classify.text import Sentence
 
@@ -32,10 +33,10 @@ _PUB_TYPES: tuple[tuple[str, str], ...] = (
     ("letter", "other"),
 )
 
-_PROTOCOL = re.compile(
-    r"\b(?:study protocol|trial protocol|protocol for|this protocol|will be (?:randomi[sz]ed|"
+_PROTOCOL = words(
+    r"study protocol|trial protocol|protocol for|this protocol|will be (?:randomi[sz]ed|"
     r"enrolled|recruited|allocated|assigned)|will receive|will be the primary|"
-    r"will be measured|will be assessed|we will (?:randomi[sz]e|enrol|recruit|conduct))\b"
+    r"will be measured|will be assessed|we will (?:randomi[sz]e|enrol|recruit|conduct)"
 )
 _META = re.compile(r"\bmeta-?analys[ie]s\b|\bpooled (?:analysis|estimate|mean difference)\b")
 _SYSTEMATIC = re.compile(r"\bsystematic(?:ally)? (?:review|literature review|search|searched)\b")
@@ -44,25 +45,25 @@ _RCT = re.compile(
     r"\b(?:trial|study|assigned|allocated|placebo|to receive)\b"
     r"|\bplacebo-controlled\b|\bdouble-blind(?:ed)?\b[^.]{0,40}\btrial\b"
 )
-_FOLLOW_ON = re.compile(
-    r"\b(?:post[- ]hoc|open-label extension|extension (?:study|phase)|follow-up (?:study|"
+_FOLLOW_ON = words(
+    r"post[- ]hoc|open-label extension|extension (?:study|phase)|follow-up (?:study|"
     r"of (?:the|patients|participants))|after (?:the|completing the|completion of the) "
     r"[\w-]+ (?:trial|study)|who (?:had )?(?:completed|participated in|were enrolled in) "
-    r"(?:the|a) [\w, -]*?trial|participants of (?:the|a)|patients from (?:the|a))\b"
+    r"(?:the|a) [\w, -]*?trial|participants of (?:the|a)|patients from (?:the|a)"
 )
-_CASE_REPORT = re.compile(
-    r"\b(?:we (?:report|describe|present) (?:a|an|the|one) (?:case|patient|\d+-year-old|"
+_CASE_REPORT = words(
+    r"we (?:report|describe|present) (?:a|an|the|one) (?:case|patient|\d+-year-old|"
     r"[a-z]+-year-old|woman|man|girl|boy)|case report|a (?:\d+|[a-z-]+)-year-old (?:woman|"
-    r"man|female|male|girl|boy|patient)|this case)\b"
+    r"man|female|male|girl|boy|patient)|this case"
 )
-_CASE_SERIES = re.compile(
-    r"\b(?:case series|we (?:report|describe|present) (?:\d+|two|three|four|five|six|seven|"
-    r"eight|nine|ten) (?:cases|patients)|series of (?:\d+|[a-z]+) (?:cases|patients))\b"
+_CASE_SERIES = words(
+    r"case series|we (?:report|describe|present) (?:\d+|two|three|four|five|six|seven|"
+    r"eight|nine|ten) (?:cases|patients)|series of (?:\d+|[a-z]+) (?:cases|patients)"
 )
-_COHORT = re.compile(
-    r"\b(?:cohort|retrospective(?:ly)?|prospective(?:ly)?|registry|observational|"
+_COHORT = words(
+    r"cohort|retrospective(?:ly)?|prospective(?:ly)?|registry|observational|"
     r"single-cent(?:re|er)|open-label|single-arm|medical records|database|"
-    r"real-world|longitudinal|follow-up study|uncontrolled)\b"
+    r"real-world|longitudinal|follow-up study|uncontrolled"
 )
 _REVIEW = re.compile(
     r"\b(?:(?:narrative|literature|this|we) review|review(?:s|ed)? (?:the|of the) "

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from litwatch.classify.alternation import by_first_letter, split_alternatives
 from litwatch.classify.text import Sentence
 
 _WORDS = {
@@ -43,14 +44,22 @@ _DURATION = re.compile(
     r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
     r"[\s-]*(weeks?|wk|months?|mo|years?|yr)\b(?![\s-]old)"
 )
+# Every duration names its unit: a quick test for one lets most sentences skip _DURATION.
+_UNIT = re.compile(r"w(?:eeks?|k)\b|mo(?:nths?)?\b|y(?:ears?|r)\b")
 _FOLLOW_UP = re.compile(
     r"follow-?up (?:period )?(?:of|was|lasted|duration of|:)?\s*(?:up to |median |mean |"
     r"a median of |a mean of |approximately |about )?"
 )
 _P_VALUE = re.compile(r"\bp\s*(?:<|>|=|≤|≥|&lt;|&gt;)\s*0?\.\d+|\bp\s*<\s*\.\d+", re.IGNORECASE)
 _REGISTRY = re.compile(
-    r"\b(NCT\d{8}|UMIN\d{9}|ISRCTN\d{8}|jRCT[s]?\d{9,10}|ChiCTR[-\w]{6,20}|ACTRN\d{14}|"
-    r"DRKS\d{8}|EudraCT[ :]*\d{4}-\d{6}-\d{2}|CTRI/\d{4}/\d{2,3}/\d{5,6})\b"
+    r"\b("
+    + by_first_letter(
+        split_alternatives(
+            r"NCT\d{8}|UMIN\d{9}|ISRCTN\d{8}|jRCT[s]?\d{9,10}|ChiCTR[-\w]{6,20}|ACTRN\d{14}|"
+            r"DRKS\d{8}|EudraCT[ :]*\d{4}-\d{6}-\d{2}|CTRI/\d{4}/\d{2,3}/\d{5,6}"
+        )
+    )
+    + r")\b"
 )
 _REGISTRY_HINTS = ("nct", "umin", "isrctn", "jrct", "chictr", "actrn", "drks", "eudract", "ctri")
 _TRIAL_NAME = re.compile(
@@ -114,6 +123,8 @@ def patient_count(sentences: Sequence[Sentence]) -> int | None:
 def longest_months(low: str) -> float:
     """The longest duration written in a text, in months (0 when none)."""
     best = 0.0
+    if _UNIT.search(low) is None:
+        return best
     for m in _DURATION.finditer(low):
         best = max(best, months(m.group(1), m.group(2)))
     return best
@@ -238,7 +249,7 @@ def _patients(sentences: Sequence[Sentence]) -> int | None:
 def _follow_up(sentences: Sequence[Sentence]) -> tuple[str, float] | None:
     best: tuple[str, float] | None = None
     for s in sentences:
-        if not s.numeric:
+        if not s.numeric or _UNIT.search(s.lower) is None:
             continue
         low = s.lower
         for f in _FOLLOW_UP.finditer(s.lower) if "follow" in low else ():

@@ -10,17 +10,17 @@ treated with other drugs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from litwatch.classify import cues
+from litwatch.classify.alternation import words
 from litwatch.classify.text import Match, Sentence
 
 _MECHANISM = cues.LAB
-_GUIDELINE = re.compile(
-    r"\b(?:guidelines?|recommendations?|consensus|delphi|task force|position statement|"
-    r"best practice|treatment algorithm)\b"
+_GUIDELINE = words(
+    r"guidelines?|recommendations?|consensus|delphi|task force|position statement|"
+    r"best practice|treatment algorithm"
 )
 _GUIDELINE_TYPES = ("guideline", "practice guideline", "consensus development conference")
 _MESH_INTERVENTION = ("rituximab", "antigens, cd20")

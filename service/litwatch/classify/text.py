@@ -19,7 +19,7 @@ _DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2010": 
 _ABBREVIATIONS = frozenset(
     "vs e.g i.e et al fig figs approx no dr ca cf resp i.v s.c p.o n.s ref refs incl".split()
 )
-_BOUNDARY = re.compile(r"(?<=[.!?])\s+")
+_BOUNDARY = re.compile(r"[.!?](\s+)")  # group 1: the space that ends a sentence
 _LAST_TOKEN = re.compile(r"(?<![\w.])([\w.]+)\.$")
 _LABEL = re.compile(r"(?:^|(?<=[.!?\n]))\s*([A-Z][A-Za-z ,&/]{2,48}):\s+")
 
@@ -176,13 +176,13 @@ def split_sentences(text: str) -> list[str]:
     out: list[str] = []
     start = 0
     for boundary in _BOUNDARY.finditer(text):
-        head = text[start : boundary.start()]
+        head = text[start : boundary.start(1)]
         token = _LAST_TOKEN.search(head, max(0, len(head) - 12))
         if token and token.group(1).lower() in _ABBREVIATIONS:
             continue
         if head.strip():
             out.append(head.strip())
-        start = boundary.end()
+        start = boundary.end(1)
     tail = text[start:].strip()
     if tail:
         out.append(tail)
