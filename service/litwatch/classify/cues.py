@@ -18,9 +18,7 @@ Rules, as a rheumatologist would read a results sentence about the measure:
 
 from __future__ import annotations
 
-import re
-
-from litwatch.classify.alternation import words
+from litwatch.classify.patterns import pattern, words
 
 IMPROVE = words(
     r"improv\w*|benefi\w*|ameliorat\w*|regress(?:ed|ion)|soften\w*|"
@@ -95,7 +93,7 @@ BOTH = words(
     r"either (?:drug|treatment)"
 )
 # A drug named just after these words is what the subject is compared with, not the subject.
-COMPARED_WITH = re.compile(
+COMPARED_WITH = pattern(
     r"(?:than|versus|vs\.?|compared (?:with|to)|relative to|over|against|as with|"
     r"switched from|after failure of|instead of|or)\s+(?:the |those (?:on|receiving|given) |"
     r"patients (?:on|receiving|given) |in the |with )?(?:\w+ ){0,1}$"
@@ -111,7 +109,7 @@ _CHANGE_NOUN = (
     r"(?=(?:a |an )?(?:decrease|increase|reduction|rise|fall|change|decline|gain|improvement|"
     r"worsening|deterioration))"
 )
-CLAUSE = re.compile(
+CLAUSE = pattern(
     r";|\. however"
     r"|, (?:whereas |while |but |and in |however,? |although |and "
     + _CHANGE_VERB
@@ -124,7 +122,7 @@ CLAUSE = re.compile(
     + _CHANGE_NOUN
     + ")"
 )
-P_VALUE = re.compile(r"\bp\s*(<|=|>|≤|≥)\s*(0?\.\d+)")
+P_VALUE = pattern(r"\bp\s*(<|=|>|≤|≥)\s*(0?\.\d+)")
 
 
 def not_significant(text: str) -> bool:

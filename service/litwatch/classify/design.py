@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 
 from litwatch.classify import cues
-from litwatch.classify.alternation import words
 from litwatch.classify.numbers import patient_count
+from litwatch.classify.patterns import pattern, words
 from litwatch.classify.text import Sentence
 
 # PubMed publication types, strongest claim first. Guidelines and notices have no design of
@@ -38,9 +38,9 @@ _PROTOCOL = words(
     r"enrolled|recruited|allocated|assigned)|will receive|will be the primary|"
     r"will be measured|will be assessed|we will (?:randomi[sz]e|enrol|recruit|conduct)"
 )
-_META = re.compile(r"\bmeta-?analys[ie]s\b|\bpooled (?:analysis|estimate|mean difference)\b")
-_SYSTEMATIC = re.compile(r"\bsystematic(?:ally)? (?:review|literature review|search|searched)\b")
-_RCT = re.compile(
+_META = pattern(r"\bmeta-?analys[ie]s\b|\bpooled (?:analysis|estimate|mean difference)\b")
+_SYSTEMATIC = pattern(r"\bsystematic(?:ally)? (?:review|literature review|search|searched)\b")
+_RCT = pattern(
     r"\b(?:randomi[sz]ed|randomly (?:assigned|allocated)|randomi[sz]ation)\b[^.]{0,120}?"
     r"\b(?:trial|study|assigned|allocated|placebo|to receive)\b"
     r"|\bplacebo-controlled\b|\bdouble-blind(?:ed)?\b[^.]{0,40}\btrial\b"
@@ -65,11 +65,12 @@ _COHORT = words(
     r"single-cent(?:re|er)|open-label|single-arm|medical records|database|"
     r"real-world|longitudinal|follow-up study|uncontrolled"
 )
-_REVIEW = re.compile(
+_REVIEW = pattern(
     r"\b(?:(?:narrative|literature|this|we) review|review(?:s|ed)? (?:the|of the) "
     r"(?:literature|evidence|current|recent|role|data)|in this review|we summari[sz]e|"
     r"this article (?:reviews|summari[sz]es)|overview of|state of the art|update on)\b"
 )
+_COHORT_WORD = pattern(r"\bcohort\b")
 # Up to this many patients, described one by one, make a case series rather than a cohort.
 CASE_SERIES_MAX = 10
 
@@ -137,7 +138,7 @@ def _design_from_text(text: str, title: str, n: int | None) -> tuple[str, str]:
         return "other", "laboratory or animal work"
     small = n is not None and n <= CASE_SERIES_MAX
     if _follow_on(text) or _COHORT.search(text) or n:
-        if small and not re.search(r"\bcohort\b", text):
+        if small and not _COHORT_WORD.search(text):
             return "case-series", f"{n} patients described"
         return "cohort", "an observational or follow-on study of a group of patients"
     return "other", "no study design recognised"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from litwatch.classify import stance
 from litwatch.classify.compiled import CompiledKB
 from litwatch.classify.numbers import longest_months
+from litwatch.classify.patterns import pattern
 from litwatch.classify.text import Match, Sentence
 from litwatch.knowledge import Finding
 from litwatch.records import Evidence, FindingJudgement
@@ -17,7 +17,7 @@ from litwatch.records import Evidence, FindingJudgement
 _ROLE_WEIGHT = {"title": 1.0, "results": 1.0, "conclusion": 1.3, "other": 0.8}
 _REVIEW_ROLE_WEIGHT = {**_ROLE_WEIGHT, "background": 0.6}
 _REVIEWS = ("review", "systematic-review", "meta-analysis")
-_DURATION = re.compile(
+_DURATION = pattern(
     r"\b(\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|twelve)"
     r"[\s-]*(weeks?|wk|months?|mo|years?|yr)\b(?![\s-]old)"
 )

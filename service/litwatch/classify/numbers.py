@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from litwatch.classify.alternation import by_first_letter, split_alternatives
+from litwatch.classify.patterns import by_first_letter, pattern, split_alternatives
 from litwatch.classify.text import Sentence
 
 _WORDS = {
@@ -30,28 +30,28 @@ _PEOPLE = (
     r"(?:consecutive |adult |japanese |eligible |evaluable )?(?:patients|participants|"
     r"subjects|individuals|women|men|adults|children|cases)"
 )
-_N_EQUALS = re.compile(r"\bn\s*=\s*(\d[\d,]*)")
-_PEOPLE_WORD = re.compile(
+_N_EQUALS = pattern(r"\bn\s*=\s*(\d[\d,]*)")
+_PEOPLE_WORD = pattern(
     r"(?:patients|participants|subjects|individuals|women|men|adults|children|cases)\b"
 )
 # A count, then up to two describing words ("52 scleroderma-ILD patients"), then the noun.
-_COUNT_BEFORE = re.compile(rf"{_NUM} (?:[\w-]+ ){{0,2}}$")
-_TOTAL = re.compile(rf"a total of {_NUM}\b")
+_COUNT_BEFORE = pattern(rf"{_NUM} (?:[\w-]+ ){{0,2}}$")
+_TOTAL = pattern(rf"a total of {_NUM}\b")
 _STUDY_WORDS = ("stud", "trial", "articles", "publications", "rct", "report")
-_STUDIES = re.compile(rf"\b{_NUM} (?:studies|trials|articles|publications|rcts|reports)\b")
+_STUDIES = pattern(rf"\b{_NUM} (?:studies|trials|articles|publications|rcts|reports)\b")
 _UNIT_MONTHS = {"week": 12 / 52, "wk": 12 / 52, "month": 1.0, "mo": 1.0, "year": 12.0, "yr": 12.0}
-_DURATION = re.compile(
+_DURATION = pattern(
     r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
     r"[\s-]*(weeks?|wk|months?|mo|years?|yr)\b(?![\s-]old)"
 )
 # Every duration names its unit: a quick test for one lets most sentences skip _DURATION.
-_UNIT = re.compile(r"w(?:eeks?|k)\b|mo(?:nths?)?\b|y(?:ears?|r)\b")
-_FOLLOW_UP = re.compile(
+_UNIT = pattern(r"w(?:eeks?|k)\b|mo(?:nths?)?\b|y(?:ears?|r)\b")
+_FOLLOW_UP = pattern(
     r"follow-?up (?:period )?(?:of|was|lasted|duration of|:)?\s*(?:up to |median |mean |"
     r"a median of |a mean of |approximately |about )?"
 )
-_P_VALUE = re.compile(r"\bp\s*(?:<|>|=|≤|≥|&lt;|&gt;)\s*0?\.\d+|\bp\s*<\s*\.\d+", re.IGNORECASE)
-_REGISTRY = re.compile(
+_P_VALUE = pattern(r"\bp\s*(?:<|>|=|≤|≥|&lt;|&gt;)\s*0?\.\d+|\bp\s*<\s*\.\d+", re.IGNORECASE)
+_REGISTRY = pattern(
     r"\b("
     + by_first_letter(
         split_alternatives(
@@ -62,11 +62,11 @@ _REGISTRY = re.compile(
     + r")\b"
 )
 _REGISTRY_HINTS = ("nct", "umin", "isrctn", "jrct", "chictr", "actrn", "drks", "eudract", "ctri")
-_TRIAL_NAME = re.compile(
+_TRIAL_NAME = pattern(
     r"\b([A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)?)\s+(?:trial|study|investigators|extension|cohort)\b"
     r"|\b(?:trial|study)\s+\(([A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)?)\)"
 )
-_BRACKETED = re.compile(r"\(([A-Z][A-Z0-9]{3,}(?:-[A-Z0-9]+)?)\)")
+_BRACKETED = pattern(r"\(([A-Z][A-Z0-9]{3,}(?:-[A-Z0-9]+)?)\)")
 # Capitalised words that name things other than a trial.
 _NOT_TRIALS = frozenset(
     "SSC ILD RCT RCTS FVC MRSS DLCO HRCT CTD RTX CYC MMF EUSTAR JAMA PRISMA GRADE COVID NCT "
@@ -74,12 +74,12 @@ _NOT_TRIALS = frozenset(
     "MEDLINE COCHRANE CENTRAL DLCO CRISS HSCT IVIG ANCA DAS28 ESSDAI HAQ-DI ACR-CRISS TNF "
     "RNA DNA HRQOL SF-36 MMRM ANOVA".split()
 )
-_FROM_TO = re.compile(
+_FROM_TO = pattern(
     r"from (-?\d+(?:\.\d+)?)%?(?: ?\u00b1 ?[\d.]+)?(?: \([^)]*\))? to (-?\d+(?:\.\d+)?)"
 )
 _DOWN = r"(?:decreas\w*|declin\w*|reduc\w*|fell|fall\w*|drop\w*|lower\w*|improv\w*|diminish\w*)"
 _UP = r"(?:increas\w*|rose|ris\w*|gain\w*|higher|elevat\w*)"
-_BY = re.compile(
+_BY = pattern(
     rf"\b({_DOWN}|{_UP}|chang\w*|differ\w*)\b[^.;\d]{{0,30}}?(?:by |of |was |: )?"
     r"(?<!week )(?<!month )(?<!year )(?<!day )(?<!visit )(?<!in )"
     # "decreased in 49 of 132 patients" counts people; it is no change of the measure.
@@ -87,10 +87,10 @@ _BY = re.compile(
     r"|of \d|out of \d|/\s*\d))"
     r"\s*(?:points?|%|percentage points|units|ml)?"
 )
-_DOWN_RE = re.compile(_DOWN)
-_TIME_WORD = re.compile(r"\b(?:at|after|over|for|to|within|through)\s*$")
-_CHANGE_IN = re.compile(r"\b(?:chang\w*|differen\w*)(?: from baseline)? (?:in|of) (?:the )?$")
-_VS_PLACEBO = re.compile(r"\b(?:than|vs\.?|versus|compared with|compared to|relative to) placebo")
+_DOWN_RE = pattern(_DOWN)
+_TIME_WORD = pattern(r"\b(?:at|after|over|for|to|within|through)\s*$")
+_CHANGE_IN = pattern(r"\b(?:chang\w*|differen\w*)(?: from baseline)? (?:in|of) (?:the )?$")
+_VS_PLACEBO = pattern(r"\b(?:than|vs\.?|versus|compared with|compared to|relative to) placebo")
 
 
 def to_int(token: str) -> int | None:

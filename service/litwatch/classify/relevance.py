@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from litwatch.classify import cues
-from litwatch.classify.alternation import words
+from litwatch.classify.patterns import words
 from litwatch.classify.text import Match, Sentence
 
 _MECHANISM = cues.LAB

@@ -13,21 +13,22 @@ import re
 from dataclasses import dataclass, field
 
 from litwatch.classify import cues
+from litwatch.classify.patterns import pattern
 from litwatch.classify.text import Match
 from litwatch.knowledge import Finding
 
 # "from 24.5 to 15.2", but not "ranging from 4 to 11" or "from 2015 to 2021".
-_FROM_TO = re.compile(
+_FROM_TO = pattern(
     r"(?<!ranging )(?<!ranged )\bfrom (-?\d+(?:\.\d+)?)%?[^;,]{0,40}? to (-?\d+(?:\.\d+)?)"
 )
 # The first number after "change"/"difference" (durations skipped) and its sign, if any.
-_SIGNED_CHANGE = re.compile(
+_SIGNED_CHANGE = pattern(
     r"\b(?:chang\w*|differen\w*)\b(?:[^;\d]|\d+ ?(?:weeks?|months?|years?|wk)\b){0,60}?"
     r"(?<![\w.])([-+]?)(\d+(?:\.\d+)?)"
 )
-_OF_TERM = re.compile(r"\s*(?:(?:of|in|on)\s+(?:the\s+)?)?$")
-_COORDINATED = re.compile(r"^\s*(?:,|and|or|as well as|, and)\s*(?:the |in |of )?$")
-_SIGNIFICANT = re.compile(r"\bsignificant(?:ly)?\b")
+_OF_TERM = pattern(r"\s*(?:(?:of|in|on)\s+(?:the\s+)?)?$")
+_COORDINATED = pattern(r"^\s*(?:,|and|or|as well as|, and)\s*(?:the |in |of )?$")
+_SIGNIFICANT = pattern(r"\bsignificant(?:ly)?\b")
 
 
 @dataclass(slots=True)
@@ -107,8 +108,8 @@ def signals(low: str, start: int, end: int, direction: str, placebo: bool) -> li
     ]  # fmt: skip
     if good is not None and bad is not None:
         checks += [(good, "good"), (bad, "bad")]
-    for pattern, polarity in checks:
-        for m in pattern.finditer(low, start, end):
+    for cue, polarity in checks:
+        for m in cue.finditer(low, start, end):
             if not free(*m.span()):
                 continue
             word = m.group(0)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from litwatch.classify.alternation import tagged_words
+from litwatch.classify.patterns import pattern, tagged_words
 from litwatch.markup import to_plain
 
 # Dashes and minus signs all become "-", so "−6.3" and "6.3-fold" read the same way.
@@ -19,9 +19,9 @@ _DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2010": 
 _ABBREVIATIONS = frozenset(
     "vs e.g i.e et al fig figs approx no dr ca cf resp i.v s.c p.o n.s ref refs incl".split()
 )
-_BOUNDARY = re.compile(r"[.!?](\s+)")  # group 1: the space that ends a sentence
-_LAST_TOKEN = re.compile(r"(?<![\w.])([\w.]+)\.$")
-_LABEL = re.compile(r"(?:^|(?<=[.!?\n]))\s*([A-Z][A-Za-z ,&/]{2,48}):\s+")
+_BOUNDARY = pattern(r"[.!?](\s+)")  # group 1: the space that ends a sentence
+_LAST_TOKEN = pattern(r"(?<![\w.])([\w.]+)\.$")
+_LABEL = pattern(r"(?:^|(?<=[.!?\n]))\s*([A-Z][A-Za-z ,&/]{2,48}):\s+")
 
 ROLE_OF_LABEL = {
     **dict.fromkeys(
@@ -263,9 +263,9 @@ _NUMBER_WORDS = frozenset(
 )
 # Every word the number rules read as a number (the term matcher's and the tens).
 _COUNT_WORDS = _NUMBER_WORDS | {"sixty", "seventy", "eighty", "ninety"}
-_DIGIT = re.compile(r"\d")
+_DIGIT = pattern(r"\d")
 # The same tokens as _TOKEN for lower-case ASCII text, read several times faster.
-_ASCII_TOKEN = re.compile(r"[a-z0-9]+|%")
+_ASCII_TOKEN = pattern(r"[a-z0-9]+|%")
 
 
 def tokens(low: str) -> list[str]:

@@ -1,4 +1,12 @@
-"""Word-list patterns laid out so Python's regex engine reads them quickly.
+"""The classifier's regular expressions, compiled so Python's engine reads them quickly.
+
+Every classifier pattern is compiled with ASCII classes: ``\\w``, ``\\b`` and ``\\d`` then
+need no Unicode table lookups, which made classification about 15 % faster. Text reaches the
+patterns through ``text.plain``, which has already turned every kind of space into " ", so
+the only differences are at letters and digits outside ASCII: "naïve" reads as the words
+"na" and "ve".
+No cue word is written with such letters. (Term matching, in ``text.TermMatcher``, keeps
+Unicode words.)
 
 A pattern such as ``\\b(?:improv\\w*|benefi\\w*|ameliorat\\w*|...)`` is tried at every word
 boundary, and there the engine enters each alternative in turn. When the alternatives are
@@ -12,6 +20,11 @@ their order.
 from __future__ import annotations
 
 import re
+
+
+def pattern(source: str, flags: int = 0) -> re.Pattern[str]:
+    """A classifier pattern: ``re.compile`` with ASCII classes."""
+    return re.compile(source, flags | re.ASCII)
 
 
 def split_alternatives(source: str) -> list[str]:
@@ -63,7 +76,7 @@ def by_first_letter(alternatives: list[str], tag: bool = False) -> str:
 def words(alternatives: str, *, end: bool = True, flags: int = 0) -> re.Pattern[str]:
     """``\\b(?:alternatives)\\b`` (``end=False``: no closing boundary), grouped by first letter."""
     closing = r"\b" if end else ""
-    return re.compile(rf"\b{by_first_letter(split_alternatives(alternatives))}{closing}", flags)
+    return pattern(rf"\b{by_first_letter(split_alternatives(alternatives))}{closing}", flags)
 
 
 def tagged_words(families: dict[str, list[str]]) -> tuple[re.Pattern[str], dict[str, str]]:
@@ -75,4 +88,4 @@ def tagged_words(families: dict[str, list[str]]) -> tuple[re.Pattern[str], dict[
         for member in members:
             tags[f"t{len(alternatives)}"] = family
             alternatives.append(member + r"\b")
-    return re.compile(rf"\b{by_first_letter(alternatives, tag=True)}"), tags
+    return pattern(rf"\b{by_first_letter(alternatives, tag=True)}"), tags
