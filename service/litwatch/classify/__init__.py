@@ -16,7 +16,7 @@ from litwatch.classify.judge import judge_findings
 from litwatch.classify.numbers import extract_numbers, registry_ids, trial_names
 from litwatch.classify.priority import article_date, article_flags, explanation, priority
 from litwatch.classify.relevance import judge_relevance
-from litwatch.classify.text import plain, sentences_of
+from litwatch.classify.text import plain, sentences_naming, sentences_of
 from litwatch.knowledge import KnowledgeBase
 from litwatch.records import ArticleRecord, Classification
 
@@ -46,6 +46,7 @@ def classify_article(
     ]
     sentences = sentences_of(title, sections)
     matches = [ckb.matcher.scan(s.lower, s.words, s.numeric) for s in sentences]
+    naming = sentences_naming(matches)
     reasons: list[str] = []
 
     design, design_reason = detect_design(article.publication_types, sentences)
@@ -62,7 +63,7 @@ def classify_article(
 
     judgements = []
     if label != "off" and not article.is_retraction_notice:
-        judgements = judge_findings(ckb, sentences, matches, design, label)
+        judgements = judge_findings(ckb, sentences, matches, design, label, naming)
     for j in judgements:
         reasons.append(f"{j.finding_id}: {j.reason} (confidence {j.confidence:.2f})")
 
@@ -70,9 +71,9 @@ def classify_article(
     for finding_id, (key, _label) in ckb.measure_names.items():
         term_key = f"T:{finding_id}"
         spans[key] = [
-            (s.index, m.start, m.end)
-            for s, found in zip(sentences, matches, strict=True)
-            for m in found
+            (index, m.start, m.end)
+            for index in naming.get(term_key, ())
+            for m in matches[index]
             if term_key in m.categories
         ]
     directions = {

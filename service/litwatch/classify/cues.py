@@ -76,18 +76,20 @@ WANE = words(
     r"rebound\w*|not sustained|not maintained|transient"
 )
 # Words of laboratory and animal work: many of them mark a mechanism paper.
-LAB = words(
+LAB_WORDS = (
     r"mice|murine|mouse|in vitro|fibroblasts?|cell lines?|transcriptom\w*|"
     r"gene expression|single-cell|bleomycin|flow cytometr\w*|b-cell subsets?|"
     r"b cell subsets?|cytokines?|pathogenesis|immunohistochem\w*|rna-seq\w*|"
     r"sequencing|plasmablasts?|signalling|signaling|pathways?|mechanisms?|"
     r"autoantibody production|interleukin-?\d+|il-\d+|tgf-?\w*|myofibroblasts?"
 )
+LAB = words(LAB_WORDS)
 # Studies of costs or practice evaluate something other than the treatment's effect.
-ELSEWHERE = words(
+ELSEWHERE_WORDS = (
     r"cost-effective\w*|cost-utility|cost-saving|markov|budget impact|"
     r"survey|questionnaires?|prescribing|utili[sz]ation|treatment patterns?"
 )
+ELSEWHERE = words(ELSEWHERE_WORDS)
 BOTH = words(
     r"both (?:groups|arms|treatments|drugs|regimens|cohorts)|in both|"
     r"either (?:drug|treatment)"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from litwatch.classify import stance
 from litwatch.classify.compiled import CompiledKB
@@ -29,8 +29,9 @@ def judge_findings(
     matches: Sequence[list[Match]],
     design: str,
     relevance: str,
+    naming: dict[str, list[int]],
 ) -> list[FindingJudgement]:
-    """Judgements for every finding the article reports on."""
+    """Judgements for every finding the article reports on; naming is sentences_naming(matches)."""
     judgements: list[FindingJudgement] = []
     weights = _REVIEW_ROLE_WEIGHT if design in _REVIEWS else _ROLE_WEIGHT
     for finding in ckb.kb.findings:
@@ -39,7 +40,7 @@ def judge_findings(
         elif design == "trial-protocol":
             continue  # a protocol reports no results yet
         else:
-            judgement = _judge(ckb, finding, sentences, matches, weights)
+            judgement = _judge(ckb, finding, sentences, matches, naming, weights)
         if judgement is not None:
             judgements.append(judgement)
     return judgements
@@ -50,13 +51,21 @@ def _judge(
     finding: Finding,
     sentences: Sequence[Sentence],
     matches: Sequence[list[Match]],
+    naming: dict[str, list[int]],
     weights: dict[str, float],
 ) -> FindingJudgement | None:
     term_key = f"T:{finding.id}"
     totals = {"supports": 0.0, "contradicts": 0.0, "inconclusive": 0.0}
     evidence: dict[str, list[tuple[float, Evidence, str]]] = {k: [] for k in totals}
     modal_only = True
-    for s, found in zip(sentences, matches, strict=True):
+    # Only the sentences that name the finding's measure can bear on it; a durability
+    # finding may also be named by a duration alone, so it reads every sentence.
+    if finding.supports_direction == "persist":
+        indices: Iterable[int] = range(len(sentences))
+    else:
+        indices = naming.get(term_key, ())
+    for index in indices:
+        s, found = sentences[index], matches[index]
         weight = weights.get(s.role)
         if weight is None:
             continue

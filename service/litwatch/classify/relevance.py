@@ -14,13 +14,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from litwatch.classify import cues
-from litwatch.classify.patterns import words
+from litwatch.classify.patterns import split_alternatives, tagged_words
 from litwatch.classify.text import Match, Sentence
 
-_MECHANISM = cues.LAB
-_GUIDELINE = words(
+_GUIDELINE_WORDS = (
     r"guidelines?|recommendations?|consensus|delphi|task force|position statement|"
     r"best practice|treatment algorithm"
+)
+# Words of mechanism studies, of studies of costs or practice, and of guidelines, counted in
+# one pass over the article.
+_KIND_CUES, _KIND_OF_TAG = tagged_words(
+    {
+        "mechanism": split_alternatives(cues.LAB_WORDS),
+        "elsewhere": split_alternatives(cues.ELSEWHERE_WORDS),
+        "guideline": split_alternatives(_GUIDELINE_WORDS),
+    }
 )
 _GUIDELINE_TYPES = ("guideline", "practice guideline", "consensus development conference")
 _MESH_INTERVENTION = ("rituximab", "antigens, cd20")
@@ -80,15 +88,21 @@ def judge_relevance(
     if m_title or (mixed >= 2 and not (c_title and not m_title) and mixed >= c_count):
         reasons.append("a mixed population: the condition is one subgroup")
         return Relevance("related", round(0.35 + 0.2 * strength, 3), reasons)
-    mech = len(_MECHANISM.findall(text))
-    if mech >= 3 or (mech >= 2 and _MECHANISM.search(title)):
+    counts = dict.fromkeys(("mechanism", "elsewhere", "guideline"), 0)
+    in_title: set[str] = set()
+    for m in _KIND_CUES.finditer(text):
+        kind = _KIND_OF_TAG[m.lastgroup or ""]
+        counts[kind] += 1
+        if m.end() <= len(title):
+            in_title.add(kind)
+    mech = counts["mechanism"]
+    if mech >= 3 or (mech >= 2 and "mechanism" in in_title):
         reasons.append("a mechanism study, not a clinical evaluation")
         return Relevance("related", round(0.35 + 0.2 * strength, 3), reasons)
-    elsewhere = len(cues.ELSEWHERE.findall(text))
-    if cues.ELSEWHERE.search(title) or elsewhere >= 2:
+    if "elsewhere" in in_title or counts["elsewhere"] >= 2:
         reasons.append("a study of costs or practice, not of the treatment's effect")
         return Relevance("related", round(0.35 + 0.2 * strength, 3), reasons)
-    if any(t in types for t in _GUIDELINE_TYPES) or _GUIDELINE.search(title):
+    if any(t in types for t in _GUIDELINE_TYPES) or "guideline" in in_title:
         reasons.append("a guideline or recommendation")
         return Relevance("related", round(0.35 + 0.2 * strength, 3), reasons)
     if design == "review" and not (i_title and c_title):

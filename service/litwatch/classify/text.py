@@ -8,7 +8,7 @@ background it cites or the trials it says are still needed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from litwatch.classify.patterns import pattern, tagged_words
@@ -158,6 +158,18 @@ class Match:
     start: int
     end: int
     categories: frozenset[str]
+
+
+def sentences_naming(matches: Sequence[list[Match]]) -> dict[str, list[int]]:
+    """For each term category, the indices of the sentences that name it, in order."""
+    naming: dict[str, list[int]] = {}
+    for index, found in enumerate(matches):
+        for m in found:
+            for category in m.categories:
+                where = naming.setdefault(category, [])
+                if not where or where[-1] != index:
+                    where.append(index)
+    return naming
 
 
 def plain(markup: str) -> str:
