@@ -52,7 +52,7 @@ def classify_article(
     design, design_reason = detect_design(article.publication_types, sentences)
     reasons.append(f"design {design}: {design_reason}")
     mesh = [m.descriptor for m in article.mesh] + list(article.keywords)
-    rel = judge_relevance(sentences, matches, design, article.publication_types, mesh)
+    rel = judge_relevance(sentences, matches, design, article.publication_types, mesh, naming)
     label, score, model = rel.label, rel.score, "rules"
     reasons.append(f"relevance {label} ({score:.2f}): {'; '.join(rel.reasons)}")
     if learned is not None:

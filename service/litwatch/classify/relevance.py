@@ -48,29 +48,40 @@ def judge_relevance(
     design: str,
     publication_types: Sequence[str],
     mesh: Sequence[str],
+    naming: dict[str, list[int]],
 ) -> Relevance:
-    """Relevance from where the intervention and the condition are named, and how."""
+    """Relevance from where the intervention and the condition are named, and how.
+
+    naming is ``text.sentences_naming(matches)``.
+    """
     mesh_low = [m.lower() for m in mesh]
     types = [t.lower() for t in publication_types]
-    i_title = c_title = x_title = m_title = False
-    i_count = c_count = mixed = cooccur = 0
-    i_aim = False
+    # Sentence by sentence where the intervention (I), condition (C), comparators (X) and
+    # mixed populations (M) are named; the title, when there is one, is sentence 0.
+    title_at = 0 if sentences and sentences[0].role == "title" else -1
+    i_at, c_at = set(naming.get("I", ())), set(naming.get("C", ()))
+    i_title, c_title = title_at in i_at, title_at in c_at
+    m_title = title_at in naming.get("M", ())
+    x_title = False
     comparators: set[str] = set()
-    for s, found in zip(sentences, matches, strict=True):
-        i = any("I" in m.categories for m in found)
-        c = any("C" in m.categories for m in found)
-        x = [s.lower[m.start : m.end] for m in found if "X" in m.categories]
-        if s.role == "title":
-            i_title, c_title, x_title = i, c, bool(set(x) - {"placebo"})
-            m_title = any("M" in m.categories for m in found)
-        else:
-            i_count += sum("I" in m.categories for m in found)
-            c_count += c
-            if s.role not in ("background", "outlook"):
-                mixed += sum("M" in m.categories for m in found)
-            i_aim = i_aim or (i and s.role == "aim")
-        cooccur += i and c
-        comparators.update(w for w in x if w != "placebo")
+    for index in naming.get("X", ()):
+        low = sentences[index].lower
+        named = {low[m.start : m.end] for m in matches[index] if "X" in m.categories}
+        named.discard("placebo")
+        x_title = x_title or (index == title_at and bool(named))
+        comparators |= named
+    i_count = sum(
+        "I" in m.categories for index in i_at if index != title_at for m in matches[index]
+    )
+    c_count = len(c_at - {title_at})
+    mixed = sum(
+        "M" in m.categories
+        for index in naming.get("M", ())
+        if index != title_at and sentences[index].role not in ("background", "outlook")
+        for m in matches[index]
+    )
+    i_aim = any(sentences[index].role == "aim" for index in i_at if index != title_at)
+    cooccur = len(i_at & c_at)
     mesh_i = any(m in _MESH_INTERVENTION for m in mesh_low)
     mesh_c = any(m in _MESH_CONDITION for m in mesh_low)
     has_i = i_title or i_count > 0 or mesh_i
