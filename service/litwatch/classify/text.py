@@ -312,6 +312,9 @@ class TermMatcher:
     phrases: dict[tuple[str, ...], frozenset[str]]
     lengths: dict[str, tuple[int, ...]]  # first token -> its phrases' lengths, longest first
     numbers: bool  # some phrase holds "#"
+    # The other words of the phrases that hold "#": a text naming none of them cannot match
+    # such a phrase, so its numbers need not be read as "#". None: some phrase is all "#".
+    number_company: frozenset[str] | None = None
 
     def scan(
         self, low: str, words: list[str] | None = None, numeric: bool | None = None
@@ -324,7 +327,8 @@ class TermMatcher:
             numeric = _DIGIT.search(low) is not None or not _NUMBER_WORDS.isdisjoint(words)
         phrases, lengths = self.phrases, self.lengths
         # Most tokens start no term: find the few that may before any lookup of phrases.
-        if self.numbers and numeric:
+        company = self.number_company
+        if self.numbers and numeric and (company is None or not company.isdisjoint(words)):
             shaped = ["#" if w.isdigit() or w in _NUMBER_WORDS else w for w in words]
             starts = [i for i, w in enumerate(shaped) if w in lengths or words[i] in lengths]
         elif lengths.keys().isdisjoint(words):
@@ -387,5 +391,17 @@ def build_matcher(categories: Mapping[str, Iterable[str]]) -> TermMatcher:
     for key in phrases:
         sizes.setdefault(key[0], set()).add(len(key))
     lengths = {first: tuple(sorted(s, reverse=True)) for first, s in sizes.items()}
-    numbers = any("#" in key for key in phrases)
-    return TermMatcher(phrases=phrases, lengths=lengths, numbers=numbers)
+    with_numbers = [key for key in phrases if "#" in key]
+    company: set[str] | None = set()
+    for key in with_numbers:
+        others = [t for t in key if t not in ("#", "*")]
+        if not others:
+            company = None
+            break
+        company.update(others)
+    return TermMatcher(
+        phrases=phrases,
+        lengths=lengths,
+        numbers=bool(with_numbers),
+        number_company=None if company is None else frozenset(company),
+    )
