@@ -37,7 +37,7 @@ _PEOPLE_WORD = pattern(
 # A count, then up to two describing words ("52 scleroderma-ILD patients"), then the noun.
 _COUNT_BEFORE = pattern(rf"{_NUM} (?:[\w-]+ ){{0,2}}$")
 _TOTAL = pattern(rf"a total of {_NUM}\b")
-_STUDY_WORDS = ("stud", "trial", "articles", "publications", "rct", "report")
+_STUDY_NOUNS = frozenset(("studies", "trials", "articles", "publications", "rcts", "reports"))
 _STUDIES = pattern(rf"\b{_NUM} (?:studies|trials|articles|publications|rcts|reports)\b")
 _UNIT_MONTHS = {"week": 12 / 52, "wk": 12 / 52, "month": 1.0, "mo": 1.0, "year": 12.0, "yr": 12.0}
 _DURATION = pattern(
@@ -50,6 +50,7 @@ _FOLLOW_UP = pattern(
     r"follow-?up (?:period )?(?:of|was|lasted|duration of|:)?\s*(?:up to |median |mean |"
     r"a median of |a mean of |approximately |about )?"
 )
+_P_SIGN = pattern(r"[<>=\u2264\u2265&]")  # every p-value is written with one of these
 _P_VALUE = pattern(r"\bp\s*(?:<|>|=|≤|≥|&lt;|&gt;)\s*0?\.\d+|\bp\s*<\s*\.\d+", re.IGNORECASE)
 _REGISTRY = pattern(
     r"\b("
@@ -148,7 +149,7 @@ def extract_numbers(
     studies = [
         to_int(m.group(1))
         for s in own
-        if s.numeric and any(w in s.lower for w in _STUDY_WORDS)
+        if s.numeric and not _STUDY_NOUNS.isdisjoint(s.words)
         for m in _STUDIES.finditer(s.lower)
     ]
     if any(studies):
@@ -159,7 +160,7 @@ def extract_numbers(
     p_values = [
         m.group(0).replace(" ", "")
         for s in own
-        if s.numeric and "p" in s.lower
+        if s.numeric and _P_SIGN.search(s.text)
         for m in _P_VALUE.finditer(s.text)
     ]
     if p_values:
