@@ -68,8 +68,10 @@ def to_safe_markup(raw: str) -> str:
 
 def to_plain(markup: str) -> str:
     """Safe markup to plain text: tags removed, entities unescaped, whitespace collapsed."""
-    if "<" not in markup and "&" not in markup:
-        return " ".join(markup.split())  # most text holds no markup at all
+    if "<" not in markup and "&" not in markup:  # most text holds no markup at all
+        if "  " not in markup and markup.isprintable():
+            return markup.strip()  # nor any space but single " " (isprintable: no \n, \t, ...)
+        return " ".join(markup.split())
     text = html.unescape(_ANY_TAG.sub("", markup))
     return _SPACE.sub(" ", text).strip()
 

@@ -174,7 +174,8 @@ def sentences_naming(matches: Sequence[list[Match]]) -> dict[str, list[int]]:
 
 def plain(markup: str) -> str:
     """Safe markup to plain text with unified dashes."""
-    return to_plain(markup).translate(_DASHES)
+    text = to_plain(markup)
+    return text if text.isascii() else text.translate(_DASHES)
 
 
 def lowered(text: str) -> str:
@@ -188,12 +189,13 @@ def split_sentences(text: str) -> list[str]:
     out: list[str] = []
     start = 0
     for boundary in _BOUNDARY.finditer(text):
-        head = text[start : boundary.start(1)]
-        token = _LAST_TOKEN.search(head, max(0, len(head) - 12))
+        end = boundary.start(1)
+        token = _LAST_TOKEN.search(text, max(start, end - 12), end)
         if token and token.group(1).lower() in _ABBREVIATIONS:
             continue
-        if head.strip():
-            out.append(head.strip())
+        head = text[start:end].strip()
+        if head:
+            out.append(head)
         start = boundary.end(1)
     tail = text[start:].strip()
     if tail:
