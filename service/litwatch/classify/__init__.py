@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from litwatch.classify.compiled import compiled
 from litwatch.classify.design import detect_design
 from litwatch.classify.judge import judge_findings
-from litwatch.classify.numbers import extract_numbers, registry_ids, trial_names
+from litwatch.classify.numbers import extract_numbers, patient_count, registry_ids, trial_names
 from litwatch.classify.priority import article_date, article_flags, explanation, priority
 from litwatch.classify.relevance import judge_relevance
 from litwatch.classify.text import plain, sentences_naming, sentences_of
@@ -49,7 +49,8 @@ def classify_article(
     naming = sentences_naming(matches)
     reasons: list[str] = []
 
-    design, design_reason = detect_design(article.publication_types, sentences)
+    patients = patient_count(sentences)
+    design, design_reason = detect_design(article.publication_types, sentences, patients)
     reasons.append(f"design {design}: {design_reason}")
     mesh = [m.descriptor for m in article.mesh] + list(article.keywords)
     rel = judge_relevance(sentences, matches, design, article.publication_types, mesh, naming)
@@ -82,7 +83,7 @@ def classify_article(
         for fid, (key, _l) in ckb.measure_names.items()
         if kb_finding.id == fid
     }
-    numbers = extract_numbers(sentences, spans, directions)
+    numbers = extract_numbers(sentences, spans, directions, patients)
     texts = [title, *(s.text for s in sentences)]
     ids = registry_ids(texts, article.registry_ids)
     if ids:

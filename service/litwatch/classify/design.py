@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 
 from litwatch.classify import cues
-from litwatch.classify.numbers import patient_count
 from litwatch.classify.patterns import pattern, words
 from litwatch.classify.text import Sentence
 
@@ -76,9 +75,12 @@ CASE_SERIES_MAX = 10
 
 
 def detect_design(
-    publication_types: Sequence[str], sentences: Sequence[Sentence]
+    publication_types: Sequence[str], sentences: Sequence[Sentence], patients: int | None
 ) -> tuple[str, str]:
-    """The design and the reason for it, e.g. ('rct', 'publication type Randomized ...')."""
+    """The design and the reason for it, e.g. ('rct', 'publication type Randomized ...').
+
+    patients is the study's size as ``numbers.patient_count`` reads it.
+    """
     types = [t.strip().lower() for t in publication_types]
     text = " ".join(s.lower for s in sentences if s.role not in ("background", "outlook"))
     title = sentences[0].lower if sentences and sentences[0].role == "title" else ""
@@ -91,7 +93,7 @@ def detect_design(
             if design == "review" and _has(text, _SYSTEMATIC, "systematic"):
                 break
             return design, f"publication type '{pub_type}'"
-    return _design_from_text(text, title, patient_count(sentences))
+    return _design_from_text(text, title, patients)
 
 
 def _has(text: str, pattern: re.Pattern[str], *hints: str) -> bool:

@@ -135,17 +135,17 @@ def extract_numbers(
     sentences: Sequence[Sentence],
     measure_spans: dict[str, list[tuple[int, int, int]]],
     directions: dict[str, str],
+    patients: int | None,
 ) -> dict[str, Any]:
-    """Numbers from the study's own sentences.
+    """Numbers from the study's own sentences; patients is patient_count(sentences).
 
     measure_spans: measure key -> (sentence index, start, end) of its mentions; directions:
     measure key -> the direction that means improvement, so "improved by 4" gets its sign.
     """
     own = [s for s in sentences if s.role not in ("background", "outlook")]
     numbers: dict[str, Any] = {}
-    n = _patients(own)
-    if n:
-        numbers["n"] = n
+    if patients:
+        numbers["n"] = patients
     studies = [
         to_int(m.group(1))
         for s in own
