@@ -59,11 +59,11 @@ def _judge(
     evidence: dict[str, list[tuple[float, Evidence, str]]] = {k: [] for k in totals}
     modal_only = True
     # Only the sentences that name the finding's measure can bear on it; a durability
-    # finding may also be named by a duration alone, so it reads every sentence.
+    # finding may also be named by a duration alone, which needs a number.
+    indices: Iterable[int] = naming.get(term_key, ())
     if finding.supports_direction == "persist":
-        indices: Iterable[int] = range(len(sentences))
-    else:
-        indices = naming.get(term_key, ())
+        numeric = (s.index for s in sentences if s.numeric)
+        indices = sorted({*indices, *numeric})
     for index in indices:
         s, found = sentences[index], matches[index]
         weight = weights.get(s.role)

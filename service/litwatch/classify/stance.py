@@ -129,12 +129,19 @@ def signals(low: str, start: int, end: int, direction: str, placebo: bool) -> li
             else:
                 add(m, word, "con")
     if good is not None:
-        for m in _FROM_TO.finditer(low, start, end):
+        # A substring test first: most clauses hold neither "from ... to" nor a change.
+        from_to = _FROM_TO.finditer(low, start, end) if low.find("from ", start, end) >= 0 else ()
+        for m in from_to:
             a, b = float(m.group(1)), float(m.group(2))
             if a != b and not (a >= 1900 and b >= 1900):
                 ok = (b > a) == (direction == "increase")
                 found.append(Signal(m.start(), m.end(), "from-to", "sup" if ok else "con"))
-        for m in _SIGNED_CHANGE.finditer(low, start, end):
+        changes = (
+            _SIGNED_CHANGE.finditer(low, start, end)
+            if low.find("chang", start, end) >= 0 or low.find("differen", start, end) >= 0
+            else ()
+        )
+        for m in changes:
             if not m.group(1):
                 continue
             if float(m.group(2)) < 1.0:
