@@ -96,11 +96,19 @@ def summary_rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str
         ]
     if "classify" in results:
         c = results["classify"]
-        rows += [
-            (f"classify {c['articles']:,}", "articles/s", f"{c['articles_per_s']:,.0f}"),
-            ("", "articles/CPU-s", f"{c['articles_per_cpu_s']:,.0f}"),
-            ("", "best burst, articles/s", f"{c['best_burst_articles_per_s']:,.0f}"),
-        ]
+        label = f"classify {c['articles']:,}"
+        for name, figures in c["corpora"].items():
+            rows.append(
+                (
+                    label,
+                    f"{name} abstracts ({figures['mean_abstract_chars']:,} chars), articles/CPU-s",
+                    f"{figures['articles_per_cpu_s']:,.0f}",
+                )
+            )
+            label = ""
+        rows.append(
+            ("", "full abstracts, articles/s", f"{c['corpora']['full']['articles_per_s']:,.0f}")
+        )
     if "digest" in results:
         t, m = results["digest"]["timed"], results["digest"]["traced"]
         rows += [
