@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from litwatch.classify.text import build_matcher, sentences_of, split_sentences
+from litwatch.classify.text import (
+    build_matcher,
+    plain,
+    sentences_naming,
+    sentences_of,
+    split_sentences,
+)
 
 
 def test_split_keeps_abbreviations_and_decimals() -> None:
@@ -59,12 +65,17 @@ def test_lengths_line_up_for_spans() -> None:
         ("forced vital capacity", ["forced vital capacity"]),
         ("vital capacity", ["vital capacity"]),
         ("lymphoma", []),
+        ("twelve patients at 3 sites", []),
+        ("after 24 weeks of therapy", ["after 24 weeks"]),
+        ("after two weeks", ["after two weeks"]),
+        ("24 weeks", []),
     ],
 )  # fmt: skip
 def test_matcher(text: str, found: list[str]) -> None:
     matcher = build_matcher(
         {
             "drug": ["anti-cd20"],
+            "later": ["after # weeks"],
             "skin": ["skin score"],
             "sites": ["# centres", "# hospitals"],
             "low": ["low * igg", "low * igm", "serum immunoglobulin"],
@@ -91,3 +102,53 @@ def test_pubmed_section_labels_are_trusted() -> None:
         ],
     )
     assert [s.role for s in sentences] == ["title", "aim", "background", "results"]
+
+
+def test_sentences_are_scanned_from_their_own_tokens() -> None:
+    # A sentence carries its tokens, read once; scanning them finds what scanning its text
+    # finds, with spans that line up, in ASCII text and in text with other letters too.
+    matcher = build_matcher(
+        {"drug": ["anti-cd20", "rituximab"], "skin": ["skin score"], "n": ["# centres"]}
+    )
+    sentences = sentences_of(
+        plain("Rituximab (anti\u2011CD20) in Sjögren\u2013SSc overlap"),
+        [
+            (
+                "",
+                "The skin score fell by 6·3 at three centres. "
+                "Anti-CD20 naïve patients at 4 centres.",
+            )
+        ],
+    )
+    for s in sentences:
+        from_tokens = matcher.scan(s.lower, s.words, s.numeric)
+        assert [(m.start, m.end, m.categories) for m in from_tokens] == [
+            (m.start, m.end, m.categories) for m in matcher.scan(s.lower)
+        ]
+    found = [[s.lower[m.start : m.end] for m in matcher.scan(s.lower)] for s in sentences]
+    assert found == [
+        ["rituximab", "anti-cd20"],
+        ["skin score", "three centres"],
+        ["anti-cd20", "4 centres"],
+    ]
+
+
+def test_sentences_naming_lists_each_sentence_once() -> None:
+    matcher = build_matcher({"drug": ["rituximab"], "skin": ["mrss"]})
+    lows = ["rituximab and rituximab", "the mrss fell", "rituximab lowered the mrss"]
+    naming = sentences_naming([matcher.scan(low) for low in lows])
+    assert naming == {"drug": [0, 2], "skin": [1, 2]}
+
+
+@pytest.mark.parametrize(
+    ("markup", "expected"),
+    [
+        ("plain words", "plain words"),
+        ("  spaced   out\ttext\n", "spaced out text"),
+        ("no\u00a0break and\u2009thin", "no break and thin"),
+        ("\u22126.3 and 2\u20134 weeks", "-6.3 and 2-4 weeks"),
+        ("<i>B</i> cells &amp; \u2212 2", "B cells & - 2"),
+    ],
+)
+def test_plain_collapses_space_and_unifies_dashes(markup: str, expected: str) -> None:
+    assert plain(markup) == expected
