@@ -152,3 +152,10 @@ def test_sentences_naming_lists_each_sentence_once() -> None:
 )
 def test_plain_collapses_space_and_unifies_dashes(markup: str, expected: str) -> None:
     assert plain(markup) == expected
+
+
+def test_overall_opens_a_conclusion() -> None:
+    sentences = sentences_of(
+        "", [("", "We enrolled 30 patients. The mRSS fell. Overall, rituximab helped the skin.")]
+    )
+    assert [s.role for s in sentences] == ["methods", "results", "conclusion"]

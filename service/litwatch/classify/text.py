@@ -62,7 +62,7 @@ ROLE_OF_LABEL = {
     ),
 }  # fmt: skip
 
-# Cue words that give a sentence its role, by family, read in one pass (see alternation.py).
+# Cue words that give a sentence its role, by family, read in one pass (see patterns.py).
 _ROLE_CUE_FAMILIES: dict[str, list[str]] = {
     "outlook": [
         r"are (?:still )?(?:needed|warranted|required)",
@@ -91,7 +91,7 @@ _ROLE_CUE_FAMILIES: dict[str, list[str]] = {
         r"we conclude",
         r"taken together",
         r"in summary",
-        r"overall,",
+        r"overall(?=,)",
         r"these (?:results|findings|data) (?:suggest|indicate|show|support|demonstrate|confirm)",
         r"our (?:results|findings|data) (?:suggest|indicate|show|support|demonstrate|confirm)",
         r"the (?:results|findings|data) (?:suggest|indicate|show|support|demonstrate|confirm)",
