@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.classify_helpers import classify, stances
+from litwatch.classify import classify_article
+from litwatch.knowledge import DEFAULT_PATH, parse_knowledge_base
+from tests.classify_helpers import article, classify, stances
 
 TITLE = "Rituximab in systemic sclerosis: a cohort study"
 INTRO = "We studied 40 patients with systemic sclerosis treated with rituximab. "
@@ -115,6 +117,18 @@ def test_hypogammaglobulinaemia_and_infection_is_not_about_response() -> None:
 )  # fmt: skip
 def test_long_term_benefit(sentence: str, expected: str | None) -> None:
     assert stances(classify(TITLE, INTRO + sentence)).get("long-term-benefit") == expected
+
+
+@pytest.mark.parametrize("setting", ["min_months = 12", ""])
+def test_a_duration_alone_can_report_durability_in_any_knowledge_base(setting: str) -> None:
+    # With a shorter threshold, or none, "one year" is long enough by itself; a sentence
+    # with a number but no duration reads as nothing rather than failing.
+    text = DEFAULT_PATH.read_text(encoding="utf-8")
+    assert "min_months = 24" in text
+    kb = parse_knowledge_base(text.replace("min_months = 24", setting))
+    abstract = INTRO + "We enrolled 30 of them in 2019. Skin thickening had improved at one year."
+    c = classify_article(article(TITLE, abstract), kb)
+    assert stances(c).get("long-term-benefit") == "supports"
 
 
 def test_background_aims_and_outlook_do_not_report() -> None:

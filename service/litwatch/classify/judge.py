@@ -6,8 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from litwatch.classify import stance
 from litwatch.classify.compiled import CompiledKB
-from litwatch.classify.numbers import longest_months
-from litwatch.classify.patterns import pattern
+from litwatch.classify.numbers import first_duration, longest_months
 from litwatch.classify.text import Match, Sentence
 from litwatch.knowledge import Finding
 from litwatch.records import Evidence, FindingJudgement
@@ -17,12 +16,6 @@ from litwatch.records import Evidence, FindingJudgement
 _ROLE_WEIGHT = {"title": 1.0, "results": 1.0, "conclusion": 1.3, "other": 0.8}
 _REVIEW_ROLE_WEIGHT = {**_ROLE_WEIGHT, "background": 0.6}
 _REVIEWS = ("review", "systematic-review", "meta-analysis")
-_DURATION = pattern(
-    r"\b(\d+(?:\.\d+)?|two|three|four|five|six|seven|eight|nine|ten|twelve)"
-    r"[\s-]*(weeks?|wk|months?|mo|years?|yr)\b(?![\s-]old)"
-)
-
-
 def judge_findings(
     ckb: CompiledKB,
     sentences: Sequence[Sentence],
@@ -108,15 +101,15 @@ def _read(
         terms = [m for m in found if term_key in m.categories]
         longest = longest_months(s.lower) if s.numeric else 0.0
         # 48 weeks counts as a year: allow a month's slack on the threshold.
-        enough = longest >= finding.min_months - 1
+        enough = longest > 0 and longest >= finding.min_months - 1
         if longest and not enough and not _strong(terms, s.lower):
             return None  # "sustained at 24 weeks" is not long-term
-        if not terms and not enough:
-            return None
         if not terms:
-            d = _DURATION.search(s.lower)
-            assert d is not None
-            found = [*found, Match(d.start(), d.end(), frozenset({term_key}))]
+            where = first_duration(s.lower) if enough else None
+            if where is None:
+                return None
+            # The duration itself names the measure: "at 5 years the mRSS was still lower".
+            found = [*found, Match(*where, frozenset({term_key}))]
         reading = stance.read_effect(finding, s.lower, found, term_key, set())
         # Stability alone says nothing about a benefit lasting: only a stated one counts.
         return reading if reading is not None and reading.stance != "inconclusive" else None

@@ -131,6 +131,14 @@ def longest_months(low: str) -> float:
     return best
 
 
+def first_duration(low: str) -> tuple[int, int] | None:
+    """Where the first duration in a text is written, if it gives one."""
+    if _UNIT.search(low) is None:
+        return None
+    m = _DURATION.search(low)
+    return m.span() if m else None
+
+
 def extract_numbers(
     sentences: Sequence[Sentence],
     measure_spans: dict[str, list[tuple[int, int, int]]],
