@@ -422,13 +422,19 @@ def feedback_rows(ctx: Context) -> list[Feedback]:
         return list(session.exec(select(Feedback).order_by(col(Feedback.id))))
 
 
-def test_feedback_link_records_the_label(client: httpx.Client, ctx: Context) -> None:
+def test_feedback_link_posts_the_label_and_a_mere_fetch_records_nothing(
+    client: httpx.Client, ctx: Context
+) -> None:
     token = make_token(
         SECRET, "feedback", {"pmid": RCT, "email": "ana@example.org", "relevant": False}, now=NOW
     )
-    page = client.get(f"/feedback/{token}")
+    page = client.get(f"/feedback/{token}")  # what a mail scanner does
     assert page.status_code == 200
-    assert "not relevant" in page.text
+    assert f'action="/feedback/{token}"' in page.text and "not relevant" in page.text
+    assert feedback_rows(ctx) == []
+    done = client.post(f"/feedback/{token}")  # what the page does in a reader's browser
+    assert done.status_code == 200
+    assert "Thank you" in done.text and "not relevant" in done.text
     [row] = feedback_rows(ctx)
     assert (row.pmid, row.relevant, row.source, row.who) == (
         RCT,
@@ -449,19 +455,20 @@ def test_a_tampered_feedback_link_is_refused(
     client: httpx.Client, ctx: Context, make: Callable[[str], str], words: str
 ) -> None:
     token = make_token(SECRET, "feedback", {"pmid": RCT, "email": "a@b.org", "relevant": True})
-    page = client.get(f"/feedback/{make(token)}")
-    assert page.status_code == 400
-    assert words in page.text
+    for page in (client.get(f"/feedback/{make(token)}"), client.post(f"/feedback/{make(token)}")):
+        assert page.status_code == 400
+        assert words in page.text
     assert feedback_rows(ctx) == []
 
 
 def test_an_old_or_misdirected_link_is_refused(client: httpx.Client, ctx: Context) -> None:
     payload = {"pmid": RCT, "email": "a@b.org", "relevant": True}
     old = make_token(SECRET, "feedback", payload, now=NOW - timedelta(days=120))
-    page = client.get(f"/feedback/{old}")
+    page = client.post(f"/feedback/{old}")
     assert page.status_code == 400 and "expired" in page.text
     other = make_token(SECRET, "unsubscribe", {"email": "a@b.org"}, now=NOW)
     assert client.get(f"/feedback/{other}").status_code == 400
+    assert client.post(f"/feedback/{other}").status_code == 400
     assert feedback_rows(ctx) == []
 
 

@@ -1,4 +1,5 @@
-"""The web app in a real Chromium: search, open an article, give feedback, stay script-free."""
+"""The web app in a real Chromium: search, open an article, give feedback on the page and by a
+digest's link."""
 
 from __future__ import annotations
 
@@ -100,3 +101,21 @@ def test_search_article_feedback_in_a_browser(  # type: ignore[no-untyped-def]
     with Session(seeded.engine) as session:
         labels = [(f.pmid, f.relevant, f.source) for f in session.exec(select(Feedback))]
     assert labels == [(RCT, True, "web")]
+
+
+def test_a_feedback_link_records_with_one_click_in_a_browser(  # type: ignore[no-untyped-def]
+    page, base_url: str, seeded: Context
+) -> None:
+    from playwright.sync_api import expect
+
+    from litwatch.tokens import make_token
+    from tests.test_web import NOW, SECRET
+
+    payload = {"pmid": RCT, "email": "ana@example.org", "relevant": True}
+    token = make_token(SECRET, "feedback", payload, now=NOW)
+    page.goto(f"{base_url}/feedback/{token}")  # the page posts the label by itself
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("is relevant")
+    with Session(seeded.engine) as session:
+        labels = [(f.pmid, f.relevant, f.source, f.who) for f in session.exec(select(Feedback))]
+    assert labels == [(RCT, True, "email", "ana@example.org")]

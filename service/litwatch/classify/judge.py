@@ -16,6 +16,8 @@ from litwatch.records import Evidence, FindingJudgement
 _ROLE_WEIGHT = {"title": 1.0, "results": 1.0, "conclusion": 1.3, "other": 0.8}
 _REVIEW_ROLE_WEIGHT = {**_ROLE_WEIGHT, "background": 0.6}
 _REVIEWS = ("review", "systematic-review", "meta-analysis")
+
+
 def judge_findings(
     ckb: CompiledKB,
     sentences: Sequence[Sentence],

@@ -34,7 +34,25 @@ def _payload(request: Request, purpose: str, token: str) -> dict[str, Any]:
 
 
 @router.get("/feedback/{token}", response_class=HTMLResponse)
-def feedback_link(request: Request, token: str) -> HTMLResponse:
+def feedback_form(request: Request, token: str) -> HTMLResponse:
+    """The page a digest's feedback link opens: it posts the label at once.
+
+    A reader's browser runs the page's one-line script and the label is recorded with the
+    one click; mail scanners and link previewers fetch links without running scripts, so
+    they record nothing. Without scripts the page shows the button to press.
+    """
+    try:
+        payload = _payload(request, "feedback", token)
+    except TokenError as exc:
+        return _bad_link(request, exc)
+    pmid, relevant = payload.get("pmid"), payload.get("relevant")
+    if not isinstance(pmid, str) or not isinstance(relevant, bool):
+        return error_page(request, 400, "This link is not valid", "The link names no article.")
+    return render(request, "feedback.html", pmid=pmid, relevant=relevant, token=token, done=False)
+
+
+@router.post("/feedback/{token}", response_class=HTMLResponse)
+def feedback_now(request: Request, token: str) -> HTMLResponse:
     """Record the label a reader clicked in a digest, and thank them."""
     ctx = context_of(request)
     try:
@@ -59,7 +77,7 @@ def feedback_link(request: Request, token: str) -> HTMLResponse:
                 request, 404, "Article not found", f"PMID {pmid} is no longer in the store."
             )
         session.commit()
-    return render(request, "feedback.html", pmid=pmid, relevant=relevant)
+    return render(request, "feedback.html", pmid=pmid, relevant=relevant, token=token, done=True)
 
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
