@@ -62,11 +62,6 @@ def repeat(base: list[ArticleRecord], n: int) -> list[ArticleRecord]:
     return [replace(base[i % len(base)], pmid=str(90_000_000 + i)) for i in range(n)]
 
 
-def corpus(n: int) -> list[ArticleRecord]:
-    """``n`` gold-length articles (kept for callers that want the short corpus)."""
-    return repeat(gold_articles(), n)
-
-
 def run(n: int = 5000) -> dict[str, Any]:
     """Time every corpus; print and return the figures (``full`` holds the headline)."""
     kb = load_knowledge_base()

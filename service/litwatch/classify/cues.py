@@ -89,7 +89,6 @@ ELSEWHERE_WORDS = (
     r"cost-effective\w*|cost-utility|cost-saving|markov|budget impact|"
     r"survey|questionnaires?|prescribing|utili[sz]ation|treatment patterns?"
 )
-ELSEWHERE = words(ELSEWHERE_WORDS)
 BOTH = words(
     r"both (?:groups|arms|treatments|drugs|regimens|cohorts)|in both|"
     r"either (?:drug|treatment)"

@@ -37,15 +37,17 @@ _PEOPLE_WORD = pattern(
 # A count, then up to two describing words ("52 scleroderma-ILD patients"), then the noun.
 _COUNT_BEFORE = pattern(rf"{_NUM} (?:[\w-]+ ){{0,2}}$")
 _TOTAL = pattern(rf"a total of {_NUM}\b")
-_STUDY_NOUNS = frozenset(("studies", "trials", "articles", "publications", "rcts", "reports"))
-_STUDIES = pattern(rf"\b{_NUM} (?:studies|trials|articles|publications|rcts|reports)\b")
+_STUDY_NOUNS = ("studies", "trials", "articles", "publications", "rcts", "reports")
+_STUDIES = pattern(rf"\b{_NUM} (?:{'|'.join(_STUDY_NOUNS)})\b")
+_STUDY_SET = frozenset(_STUDY_NOUNS)
 _UNIT_MONTHS = {"week": 12 / 52, "wk": 12 / 52, "month": 1.0, "mo": 1.0, "year": 12.0, "yr": 12.0}
+_UNITS = r"weeks?|wk|months?|mo|years?|yr"
 _DURATION = pattern(
     r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
-    r"[\s-]*(weeks?|wk|months?|mo|years?|yr)\b(?![\s-]old)"
+    rf"[\s-]*({_UNITS})\b(?![\s-]old)"
 )
 # Every duration names its unit: a quick test for one lets most sentences skip _DURATION.
-_UNIT = pattern(r"w(?:eeks?|k)\b|mo(?:nths?)?\b|y(?:ears?|r)\b")
+_UNIT = pattern(by_first_letter(split_alternatives(_UNITS)) + r"\b")
 _FOLLOW_UP = pattern(
     r"follow-?up (?:period )?(?:of|was|lasted|duration of|:)?\s*(?:up to |median |mean |"
     r"a median of |a mean of |approximately |about )?"
@@ -157,7 +159,7 @@ def extract_numbers(
     studies = [
         to_int(m.group(1))
         for s in own
-        if s.numeric and not _STUDY_NOUNS.isdisjoint(s.words)
+        if s.numeric and not _STUDY_SET.isdisjoint(s.words)
         for m in _STUDIES.finditer(s.lower)
     ]
     if any(studies):
