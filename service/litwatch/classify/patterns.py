@@ -4,9 +4,8 @@ Every classifier pattern is compiled with ASCII classes: ``\\w``, ``\\b`` and ``
 need no Unicode table lookups, which made classification about 15 % faster. Text reaches the
 patterns through ``text.plain``, which has already turned every kind of space into " ", so
 the only differences are at letters and digits outside ASCII: "naïve" reads as the words
-"na" and "ve".
-No cue word is written with such letters. (Term matching, in ``text.TermMatcher``, keeps
-Unicode words.)
+"na" and "ve". No cue word is written with such letters. (Term matching, in
+``text.TermMatcher``, keeps Unicode words.)
 
 A pattern such as ``\\b(?:improv\\w*|benefi\\w*|ameliorat\\w*|...)`` is tried at every word
 boundary, and there the engine enters each alternative in turn. When the alternatives are
@@ -57,15 +56,15 @@ def split_alternatives(source: str) -> list[str]:
 def by_first_letter(alternatives: list[str], tag: bool = False) -> str:
     """The alternatives as one group, each under its first character; every alternative must
     open with a literal letter or digit. With ``tag`` each alternative ends in an empty
-    capturing group, numbered in the order the alternatives are given."""
+    group named ``t<n>``, n its place in the list given."""
     groups: dict[str, list[tuple[int, str]]] = {}
     for n, alternative in enumerate(alternatives):
         first = alternative[:1]
         if not first.isalnum() or alternative[1:2] in ("?", "*", "+", "{"):
             raise ValueError(f"alternative does not open with a literal letter: {alternative!r}")
         groups.setdefault(first, []).append((n, alternative[1:]))
-    # Capturing groups are numbered by where they stand, so tagged alternatives are written
-    # with named groups that carry their original index.
+    # Groups are numbered by where they stand in the pattern, which the grouping reorders;
+    # a name carries the alternative's place in the list instead.
     body = "|".join(
         first + "(?:" + "|".join(rest + (f"(?P<t{n}>)" if tag else "") for n, rest in members) + ")"
         for first, members in groups.items()
