@@ -33,6 +33,18 @@ def _payload(request: Request, purpose: str, token: str) -> dict[str, Any]:
     return read_token(ctx.secret_key, purpose, token, now=ctx.now())
 
 
+def _feedback_label(request: Request, token: str) -> tuple[str, str, bool] | HTMLResponse:
+    """The (pmid, email, relevant) a feedback link carries, or the error page to show."""
+    try:
+        payload = _payload(request, "feedback", token)
+    except TokenError as exc:
+        return _bad_link(request, exc)
+    pmid, email, relevant = payload.get("pmid"), payload.get("email"), payload.get("relevant")
+    if not isinstance(pmid, str) or not isinstance(relevant, bool):
+        return error_page(request, 400, "This link is not valid", "The link names no article.")
+    return pmid, str(email or ""), relevant
+
+
 @router.get("/feedback/{token}", response_class=HTMLResponse)
 def feedback_form(request: Request, token: str) -> HTMLResponse:
     """The page a digest's feedback link opens: it posts the label at once.
@@ -41,37 +53,24 @@ def feedback_form(request: Request, token: str) -> HTMLResponse:
     one click; mail scanners and link previewers fetch links without running scripts, so
     they record nothing. Without scripts the page shows the button to press.
     """
-    try:
-        payload = _payload(request, "feedback", token)
-    except TokenError as exc:
-        return _bad_link(request, exc)
-    pmid, relevant = payload.get("pmid"), payload.get("relevant")
-    if not isinstance(pmid, str) or not isinstance(relevant, bool):
-        return error_page(request, 400, "This link is not valid", "The link names no article.")
+    label = _feedback_label(request, token)
+    if isinstance(label, HTMLResponse):
+        return label
+    pmid, _email, relevant = label
     return render(request, "feedback.html", pmid=pmid, relevant=relevant, token=token, done=False)
 
 
 @router.post("/feedback/{token}", response_class=HTMLResponse)
 def feedback_now(request: Request, token: str) -> HTMLResponse:
     """Record the label a reader clicked in a digest, and thank them."""
+    label = _feedback_label(request, token)
+    if isinstance(label, HTMLResponse):
+        return label
+    pmid, email, relevant = label
     ctx = context_of(request)
-    try:
-        payload = _payload(request, "feedback", token)
-    except TokenError as exc:
-        return _bad_link(request, exc)
-    pmid, email, relevant = payload.get("pmid"), payload.get("email"), payload.get("relevant")
-    if not isinstance(pmid, str) or not isinstance(relevant, bool):
-        return error_page(request, 400, "This link is not valid", "The link names no article.")
     with Session(ctx.engine) as session:
         try:
-            add_feedback(
-                session,
-                pmid,
-                now=ctx.now(),
-                relevant=relevant,
-                source="email",
-                who=str(email or ""),
-            )
+            add_feedback(session, pmid, now=ctx.now(), relevant=relevant, source="email", who=email)
         except StoreError:
             return error_page(
                 request, 404, "Article not found", f"PMID {pmid} is no longer in the store."
