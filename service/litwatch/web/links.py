@@ -79,16 +79,22 @@ def feedback_now(request: Request, token: str) -> HTMLResponse:
     return render(request, "feedback.html", pmid=pmid, relevant=relevant, token=token, done=True)
 
 
-@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
-def unsubscribe_form(request: Request, token: str) -> HTMLResponse:
-    """Ask before unsubscribing: link scanners follow GET links, people press buttons."""
-    ctx = context_of(request)
+def _unsubscribe_email(request: Request, token: str) -> str | HTMLResponse:
+    """The address an unsubscribe link carries, or the error page to show."""
     try:
         payload = _payload(request, "unsubscribe", token)
     except TokenError as exc:
         return _bad_link(request, exc)
-    email = str(payload.get("email", ""))
-    with Session(ctx.engine) as session:
+    return str(payload.get("email", ""))
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
+def unsubscribe_form(request: Request, token: str) -> HTMLResponse:
+    """Ask before unsubscribing: link scanners follow GET links, people press buttons."""
+    email = _unsubscribe_email(request, token)
+    if isinstance(email, HTMLResponse):
+        return email
+    with Session(context_of(request).engine) as session:
         try:
             sub = get_subscriber(session, email)
         except ConfigError:
@@ -100,12 +106,10 @@ def unsubscribe_form(request: Request, token: str) -> HTMLResponse:
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe_now(request: Request, token: str) -> HTMLResponse:
     """Stop the digests; also the RFC 8058 one-click target ("List-Unsubscribe=One-Click")."""
+    email = _unsubscribe_email(request, token)
+    if isinstance(email, HTMLResponse):
+        return email
     ctx = context_of(request)
-    try:
-        payload = _payload(request, "unsubscribe", token)
-    except TokenError as exc:
-        return _bad_link(request, exc)
-    email = str(payload.get("email", ""))
     with Session(ctx.engine) as session:
         try:
             unsubscribe(session, email, now=ctx.now())
