@@ -76,7 +76,7 @@ def summary_rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str
     rows: list[tuple[str, str, str]] = []
     if "parse" in results:
         p = results["parse"]["parsers"]
-        ours, ref = p["lxml (litwatch.pubmed)"], p["Entrez.read (reference)"]
+        ours, ref = p["lxml (litwatch.pubmed.parser)"], p["Entrez.read (reference)"]
         n = results["parse"]["n"]
         rows += [
             (f"parse {n:,}", "records/s, ours (lxml)", f"{ours['records_per_s']:,.0f}"),

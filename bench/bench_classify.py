@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.full_abstracts import full_abstracts
-from litwatch.classify import classify_article
-from litwatch.evaluate import load_gold
-from litwatch.knowledge import KnowledgeBase, load_knowledge_base
+from litwatch.judging.evaluate import load_gold
+from litwatch.judging.knowledge import KnowledgeBase, load_knowledge_base
+from litwatch.judging.rules import classify_article
 from litwatch.records import ArticleRecord
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ def gold_articles() -> list[ArticleRecord]:
 
 def real_articles() -> list[ArticleRecord]:
     """The real NCBI records of the fixtures folder, or none when it is absent."""
-    from litwatch.pubmed import parse_pubmed_xml
+    from litwatch.pubmed.parser import parse_pubmed_xml
 
     found: list[ArticleRecord] = []
     for path in sorted(FIXTURES.rglob("*.xml")) if FIXTURES.is_dir() else []:

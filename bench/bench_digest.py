@@ -19,7 +19,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from litwatch.digest import (
+from litwatch.digests.build import (
     DigestItem,
     DigestLinks,
     Subscriber,
@@ -27,7 +27,7 @@ from litwatch.digest import (
     build_message,
     render_digest,
 )
-from litwatch.mail import SmtpMailer, SmtpSettings
+from litwatch.digests.mailer import SmtpMailer, SmtpSettings
 from litwatch.records import (
     ArticleRecord,
     Author,

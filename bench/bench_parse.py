@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
+from tests.helpers.pubmed_reference import parse_with_entrez
 
-from litwatch.pubmed import parse_pubmed_xml
-from litwatch.pubmed_reference import parse_with_entrez
+from litwatch.pubmed.parser import parse_pubmed_xml
 from litwatch.records import ParsedBatch
 
 REPO = Path(__file__).resolve().parent.parent
@@ -113,7 +113,7 @@ def run(n: int = 5000) -> dict[str, Any]:
         size_mb = path.stat().st_size / 1e6
         results = {
             "iterparse only (floor)": _measure(iterparse_floor, path),
-            "lxml (litwatch.pubmed)": _measure(parse_pubmed_xml, path),
+            "lxml (litwatch.pubmed.parser)": _measure(parse_pubmed_xml, path),
             "Entrez.read (reference)": _measure(lambda p: parse_with_entrez(p.read_bytes()), path),
         }
     print(f"{n} records, {size_mb:.1f} MB ({origin})")

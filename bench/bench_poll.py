@@ -38,10 +38,11 @@ PARTS = ("rate-limit wait", "HTTP", "parse", "store", "classify")
 
 def run(n: int = 20_000) -> dict[str, Any]:
     """Serve ``n`` records here, backfill them in a child process; print and return figures."""
-    from litwatch.testing.corpus import Corpus
-    from litwatch.testing.eutils import FakeEutils
-    from litwatch.testing.server import running_server
-    from litwatch.testing.synthetic import make_records
+    from tests.helpers.synthetic_records import make_records
+
+    from litwatch.fake_eutils.corpus import Corpus
+    from litwatch.fake_eutils.eutils import FakeEutils
+    from litwatch.fake_eutils.server import running_server
 
     t0 = time.perf_counter()
     corpus = Corpus()
@@ -132,12 +133,13 @@ class _Timers:
 
 def _child(base_url: str, db_url: str) -> dict[str, Any]:
     from sqlmodel import Session
+    from tests.helpers.synthetic_records import TOPIC_QUERY
 
-    from litwatch import poll, store
     from litwatch.config import load_settings
     from litwatch.context import build_context
-    from litwatch.db import make_engine, migrate
-    from litwatch.testing.synthetic import TOPIC_QUERY
+    from litwatch.jobs import poll
+    from litwatch.store import queries as store
+    from litwatch.store.engine import make_engine, migrate
 
     engine = make_engine(db_url)
     migrate(engine)

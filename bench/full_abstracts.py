@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from litwatch.markup import escape_text
+from litwatch.pubmed.markup import escape_text
 from litwatch.records import AbstractSection, ArticleRecord
 
 BACKGROUND = [

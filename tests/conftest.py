@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED_FIXTURES = REPO.parent / "shared" / "fixtures" / "eutils"
-TEST_DATA = Path(__file__).resolve().parent / "data"
+from tests.helpers.paths import SHARED_FIXTURES
 
 
 def _is_loopback(host: str) -> bool:
@@ -116,7 +114,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from litwatch.db import make_engine, migrate
+    from litwatch.store.engine import make_engine, migrate
 
     path = tmp_path_factory.mktemp("template") / "litwatch.db"
     engine = make_engine(f"sqlite:///{path}")
@@ -139,7 +137,7 @@ def migrated_sqlite_url(tmp_path: Path, _sqlite_template: Path) -> str:
 def _pg_template(pg_server_url: str) -> Iterator[str]:
     import psycopg
 
-    from litwatch.db import make_engine, migrate
+    from litwatch.store.engine import make_engine, migrate
 
     name = f"litwatch_tmpl_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(pg_server_url, autocommit=True) as conn:

@@ -8,8 +8,9 @@ import pytest
 
 from litwatch.config import NCBI_EUTILS_URL, Settings, env_name, load_settings
 from litwatch.errors import ConfigError
+from tests.helpers.paths import REPO
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = REPO / "README.md"
 
 
 @pytest.fixture(autouse=True)

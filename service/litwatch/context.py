@@ -19,13 +19,13 @@ import jinja2
 from sqlalchemy import Engine
 
 from litwatch.config import NCBI_EUTILS_URL, Settings
-from litwatch.db import make_engine
-from litwatch.entrez import EutilsClient, EutilsSettings
 from litwatch.errors import ConfigError
-from litwatch.ratelimit import shared_limiter
+from litwatch.eutils.client import EutilsClient, EutilsSettings
+from litwatch.eutils.ratelimit import shared_limiter
+from litwatch.store.engine import make_engine
 
 if TYPE_CHECKING:
-    from litwatch.knowledge import KnowledgeBase
+    from litwatch.judging.knowledge import KnowledgeBase
 
 
 def utc_now() -> datetime:
@@ -65,7 +65,7 @@ class Context:
 
     @cached_property
     def knowledge_base(self) -> KnowledgeBase:
-        from litwatch.knowledge import load_knowledge_base
+        from litwatch.judging.knowledge import load_knowledge_base
 
         return load_knowledge_base(self.settings.findings)
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from litwatch import cli
-from litwatch.testing.democorpus import load_demo_corpus
-from litwatch.testing.server import FakeEutils, running_server
+from litwatch.fake_eutils.democorpus import load_demo_corpus
+from litwatch.fake_eutils.server import FakeEutils, running_server
 
 DEMO_DIR = Path("var/demo")
 CLINICIAN = "clinician@example.org"

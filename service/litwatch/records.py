@@ -2,7 +2,7 @@
 
 Text fields hold *safe markup*: the inline tags PubMed uses for meaning (i, b, sup, sub, u)
 are kept as tags, and everything else is HTML-escaped, so a template may mark them safe.
-``litwatch.markup.to_plain`` turns safe markup back into plain text for matching.
+``litwatch.pubmed.markup.to_plain`` turns safe markup back into plain text for matching.
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ def article_from_text(
     keywords: list[str] | tuple[str, ...] = (),
 ) -> ArticleRecord:
     """An article made from plain text (a labelled example, not a PubMed record)."""
-    from litwatch.markup import escape_text
+    from litwatch.pubmed.markup import escape_text
 
     return ArticleRecord(
         pmid=pmid,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,15 +19,22 @@ import jinja2
 from markupsafe import Markup
 
 from litwatch.errors import ConfigError
-from litwatch.markup import to_plain, to_safe_markup
-
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+from litwatch.pubmed.markup import to_plain, to_safe_markup
 
 
-def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
-    """A fresh environment loading from the package's templates (or ``templates_dir``)."""
+def templates_dir() -> Path:
+    """The folder of the shipped templates: the top-level ``templates/`` of the checkout, which
+    the wheel installs as the data-only package ``litwatch.templates``."""
+    spec = find_spec("litwatch.templates")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("the templates are not installed with litwatch (litwatch.templates)")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def make_environment(folder: Path | None = None) -> jinja2.Environment:
+    """A fresh environment loading from the package's templates (or ``folder``)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir or TEMPLATES_DIR),
+        loader=jinja2.FileSystemLoader(folder or templates_dir()),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml")),
         # A misspelt variable should fail loudly, never print an empty string in an email.
         undefined=jinja2.StrictUndefined,

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from typer._click.exceptions import ClickException as TyperClickException
 
-from litwatch.cli.common import err_console, state
+from litwatch.cli.shared import err_console, state
 from litwatch.errors import LitwatchError
 
 app = typer.Typer(
@@ -36,17 +36,11 @@ def _global(
 
 
 def _register() -> None:
-    from litwatch.cli import ingest, searches
+    from litwatch.cli import digests, ingest, judging, searches, serve
 
     ingest.register(app)
     app.add_typer(searches.app, name="searches")
-    for optional in ("judge", "mailing", "service"):
-        try:
-            module = __import__(f"litwatch.cli.{optional}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"litwatch.cli.{optional}":
-                raise
-            continue
+    for module in (judging, digests, serve):
         module.register(app)
 
 

@@ -11,8 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import Session
 
-from litwatch import store
-from litwatch.cli.common import (
+from litwatch.cli.shared import (
     check_choice,
     console,
     err_console,
@@ -21,10 +20,11 @@ from litwatch.cli.common import (
     print_json,
     print_table,
 )
-from litwatch.db import migrate
-from litwatch.defaults import DEFAULT_DESCRIPTION, DEFAULT_QUERY, DEFAULT_SEARCH_NAME
+from litwatch.default_search import DEFAULT_DESCRIPTION, DEFAULT_QUERY, DEFAULT_SEARCH_NAME
 from litwatch.errors import LitwatchError
-from litwatch.markup import to_plain
+from litwatch.pubmed.markup import to_plain
+from litwatch.store import queries as store
+from litwatch.store.engine import migrate
 
 
 @contextmanager
@@ -67,7 +67,7 @@ def poll(
     until: str | None = typer.Option(None, "--until", help="Window end, YYYY-MM-DD."),
 ) -> None:
     """Poll saved searches now: fetch what is new or changed, store and classify it."""
-    from litwatch.poll import poll_search
+    from litwatch.jobs.poll import poll_search
 
     start, end = parse_date(since, "--since"), parse_date(until, "--until")
     failed = 0
@@ -102,7 +102,7 @@ def poll(
 
 
 def _article_rows(session: Session, rows: list) -> list[dict]:  # type: ignore[type-arg]
-    from litwatch.judging import get_classification
+    from litwatch.judging.classify_stored import get_classification
 
     out = []
     for row in rows:
@@ -135,7 +135,7 @@ def search(
     fmt: str = typer.Option("table", "--format", help="table or json"),
 ) -> None:
     """Search now: live PubMed (results stored and classified), or the store with --local."""
-    from litwatch.ondemand import search_live
+    from litwatch.jobs.live_search import search_live
 
     check_choice(fmt, ("table", "json"), "--format")
     start = parse_date(since, "--since")
@@ -178,8 +178,8 @@ def export(
     output: Path | None = typer.Option(None, "--output", help="Write here instead of stdout."),
 ) -> None:
     """Export stored articles with everything known about each."""
-    from litwatch.export import FORMATS, write_export
-    from litwatch.export_rows import iter_export_rows
+    from litwatch.export.formats import FORMATS, write_export
+    from litwatch.export.rows import iter_export_rows
 
     check_choice(fmt, FORMATS, "--format")
     with open_context() as ctx, Session(ctx.engine) as session:

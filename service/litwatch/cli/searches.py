@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 from sqlmodel import Session
 
-from litwatch import store
-from litwatch.cli.common import check_choice, open_context, parse_date, print_json, print_table
+from litwatch.cli.shared import check_choice, open_context, parse_date, print_json, print_table
+from litwatch.store import queries as store
 
 app = typer.Typer(help="Saved searches: list, add, remove.", no_args_is_help=True)
 
@@ -54,7 +54,7 @@ def add(
     """Add a saved search (polled on its schedule; the first poll backfills)."""
     start = parse_date(since, "--since")
     if schedule:
-        from litwatch.schedules import parse_schedule
+        from litwatch.jobs.schedules import parse_schedule
 
         parse_schedule(schedule, "--schedule")
     with open_context() as ctx, Session(ctx.engine) as session:

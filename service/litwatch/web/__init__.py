@@ -14,10 +14,10 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from litwatch.context import Context
-from litwatch.digest import DESIGN_LABELS
+from litwatch.digests.build import DESIGN_LABELS
 from litwatch.templating import make_environment
 from litwatch.web import api, links, pages
-from litwatch.web.common import api_error, error_page, is_api
+from litwatch.web.responses import api_error, error_page, is_api
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from litwatch.errors import StoreError
-from litwatch.feedback_store import add_feedback
-from litwatch.web.common import api_error, context_of, read_fields, to_bool, wants_html
-from litwatch.web.views import answer_search, article_dict, load_article, load_evidence, search_dict
+from litwatch.judging.feedback import add_feedback
+from litwatch.web.page_data import (
+    answer_search,
+    article_dict,
+    load_article,
+    load_evidence,
+    search_dict,
+)
+from litwatch.web.responses import api_error, context_of, read_fields, to_bool, wants_html
 
 log = logging.getLogger(__name__)
 router = APIRouter()

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
+from litwatch.digests.signed_links import TokenError, TokenExpired, read_token
+from litwatch.digests.subscribers import get_subscriber, unsubscribe
 from litwatch.errors import ConfigError, StoreError
-from litwatch.feedback_store import add_feedback
-from litwatch.subscribers import get_subscriber, unsubscribe
-from litwatch.tokens import TokenError, TokenExpired, read_token
-from litwatch.web.common import context_of, error_page, render
+from litwatch.judging.feedback import add_feedback
+from litwatch.web.responses import context_of, error_page, render
 
 router = APIRouter()
 

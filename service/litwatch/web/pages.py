@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from litwatch.web.common import context_of, error_page, render
-from litwatch.web.views import MAX_LIMIT, answer_search, load_article, load_evidence
+from litwatch.web.page_data import MAX_LIMIT, answer_search, load_article, load_evidence
+from litwatch.web.responses import context_of, error_page, render
 
 router = APIRouter()
 

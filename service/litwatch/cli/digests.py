@@ -1,0 +1,237 @@
+"""`litwatch subscribers ...`, `digest ...` and `runs`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from sqlmodel import Session, col, select
+
+from litwatch.cli.shared import (
+    check_choice,
+    console,
+    err_console,
+    open_context,
+    print_json,
+    print_table,
+)
+from litwatch.store import queries as store
+from litwatch.store.tables import Digest, JobRun, Subscriber
+
+subscribers_app = typer.Typer(help="Who gets digests: add, list, remove.", no_args_is_help=True)
+digest_app = typer.Typer(help="Digests: preview or send what is due.", no_args_is_help=True)
+
+
+@subscribers_app.command("add")
+def subscribers_add(
+    email: str,
+    name: str = typer.Option("", "--name"),
+    search: list[str] = typer.Option(
+        [], "--search", help="A saved search (repeatable); default: all."
+    ),
+    frequency: str = typer.Option("daily", "--frequency", help="daily or weekly"),
+    min_relevance: str = typer.Option("core", "--min-relevance", help="core or related"),
+    finding: list[str] = typer.Option([], "--finding", help="Only these findings (repeatable)."),
+    send_empty: bool = typer.Option(False, "--send-empty", help="Send even when nothing is new."),
+) -> None:
+    """Subscribe an address to digests."""
+    from litwatch.digests.subscribers import add_subscriber
+
+    with open_context() as ctx, Session(ctx.engine) as session:
+        known = {f.id for f in ctx.knowledge_base.findings}
+        sub = add_subscriber(
+            session,
+            email,
+            now=ctx.now(),
+            name=name,
+            searches=search,
+            frequency=frequency,
+            min_relevance=min_relevance,
+            findings=finding,
+            known_findings=known,
+            send_empty=send_empty,
+        )
+        session.commit()
+        typer.echo(f"subscribed {sub.email} ({sub.frequency}, {sub.min_relevance})")
+
+
+@subscribers_app.command("list")
+def subscribers_list(fmt: str = typer.Option("table", "--format", help="table or json")) -> None:
+    """List subscribers with their filters and last digest."""
+    from litwatch.digests.subscribers import list_subscribers
+
+    check_choice(fmt, ("table", "json"), "--format")
+    with open_context() as ctx, Session(ctx.engine) as session:
+        subs = [s.model_dump() for s in list_subscribers(session)]
+    if fmt == "json":
+        print_json(subs)
+        return
+    print_table(
+        "Subscribers",
+        [
+            "email",
+            "name",
+            "active",
+            "frequency",
+            "min relevance",
+            "searches",
+            "findings",
+            "last digest",
+        ],
+        [
+            [
+                s["email"],
+                s["name"],
+                s["active"],
+                s["frequency"],
+                s["min_relevance"],
+                ", ".join(s["searches"]) or "all",
+                ", ".join(s["findings"]) or "all",
+                s["last_digest_at"],
+            ]
+            for s in subs
+        ],
+    )
+
+
+@subscribers_app.command("remove")
+def subscribers_remove(email: str) -> None:
+    """Stop sending digests to an address."""
+    from litwatch.digests.subscribers import unsubscribe
+
+    with open_context() as ctx, Session(ctx.engine) as session:
+        changed = unsubscribe(session, email, now=ctx.now())
+        session.commit()
+    typer.echo(f"removed {email}" if changed else f"{email} was already unsubscribed")
+
+
+@digest_app.command("preview")
+def digest_preview(
+    email: str,
+    output: Path | None = typer.Option(None, "--output", help="Write the HTML here."),
+) -> None:
+    """Write the HTML of the digest EMAIL would get now (nothing is recorded or sent)."""
+    from litwatch.digests.delivery import preview
+
+    with open_context() as ctx:
+        msg = preview(ctx, email)
+    assert msg is not None
+    html_part = msg.get_body(preferencelist=("html",))
+    html = html_part.get_content() if html_part is not None else ""
+    path = output or Path("var") / "preview.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    typer.echo(f"subject: {msg['Subject']}")
+    typer.echo(f"wrote the HTML preview to {path}")
+
+
+@digest_app.command("send")
+def digest_send(
+    subscriber: str | None = typer.Option(None, "--subscriber", help="Only this address."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would be sent; send nothing."),
+    now: bool = typer.Option(False, "--now", help="Make digests now even if not yet due."),
+) -> None:
+    """Send the digests that are due (and retry earlier failures whose time has come)."""
+    from litwatch.digests.delivery import due_subscribers, preview, run_digests
+
+    with open_context() as ctx:
+        if dry_run:
+            with Session(ctx.engine) as session:
+                subs = due_subscribers(ctx, session, force=now)
+                emails = [s.email for s in subs if subscriber in (None, s.email)]
+            for email in emails:
+                msg = preview(ctx, email, force=False)
+                typer.echo(f"{email}: " + (msg["Subject"] if msg else "nothing to send"))
+            if not emails:
+                typer.echo("no digest is due")
+            return
+        result = run_digests(ctx, only_email=subscriber, force=now)
+    console.print(result.line(), markup=False, highlight=False)
+    for path in result.outbox:
+        typer.echo(f"written to the outbox (no SMTP server set): {path}")
+    for error in result.errors:
+        err_console.print(f"  {error}", markup=False, highlight=False)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+def runs(
+    limit: int = typer.Option(20, "--limit", min=1),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+) -> None:
+    """The history of polls and digest runs, with their counts and errors."""
+    check_choice(fmt, ("table", "json"), "--format")
+    with open_context() as ctx, Session(ctx.engine) as session:
+        polls = store.recent_poll_runs(session, limit)
+        jobs = session.exec(
+            select(JobRun).order_by(col(JobRun.started_at).desc()).limit(limit)
+        ).all()
+        failed_digests = session.exec(
+            select(Digest, Subscriber.email)
+            .join(Subscriber, col(Subscriber.id) == col(Digest.subscriber_id))
+            .where(col(Digest.status).in_(["failed", "pending"]), col(Digest.attempts) > 0)
+            .order_by(col(Digest.id).desc())
+            .limit(limit)
+        ).all()
+        rows = [
+            {
+                "kind": "poll",
+                "name": name,
+                "started_at": r.started_at,
+                "status": r.status,
+                "counts": f"found {r.found}, new {r.new}, updated {r.updated}, "
+                f"failed {r.failed}, {r.requests} requests",
+                "error": r.error,
+                "query": query,
+            }
+            for r, name, query in polls
+        ] + [
+            {
+                "kind": "job",
+                "name": j.job,
+                "started_at": j.started_at,
+                "status": j.status,
+                "counts": ", ".join(f"{k} {v}" for k, v in (j.counts or {}).items()),
+                "error": j.error,
+                "query": "",
+            }
+            for j in jobs
+        ]
+        undelivered = [
+            {
+                "digest": d.id,
+                "to": email,
+                "status": d.status,
+                "attempts": d.attempts,
+                "next_attempt_at": d.next_attempt_at,
+                "error": d.last_error,
+            }
+            for d, email in failed_digests
+        ]
+    rows.sort(key=lambda r: r["started_at"], reverse=True)
+    if fmt == "json":
+        print_json({"runs": rows[:limit], "undelivered": undelivered})
+        return
+    print_table(
+        "Runs",
+        ["when", "kind", "name", "status", "counts", "error"],
+        [
+            [r["started_at"], r["kind"], r["name"], r["status"], r["counts"], r["error"]]
+            for r in rows[:limit]
+        ],
+    )
+    if undelivered:
+        print_table(
+            "Digests not delivered",
+            ["digest", "to", "status", "attempts", "next try", "error"],
+            [
+                [u["digest"], u["to"], u["status"], u["attempts"], u["next_attempt_at"], u["error"]]
+                for u in undelivered
+            ],
+        )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(subscribers_app, name="subscribers")
+    app.add_typer(digest_app, name="digest")
+    app.command()(runs)

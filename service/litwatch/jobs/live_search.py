@@ -1,0 +1,33 @@
+"""On-demand search: run a query against PubMed now, store and classify what it finds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from litwatch.context import Context
+from litwatch.eutils.date_slices import crdt_term
+from litwatch.judging.classify_stored import classify_records
+from litwatch.pubmed.parser import parse_pubmed_xml
+from litwatch.store import queries as store
+
+
+def search_live(
+    ctx: Context, query: str, *, since: date | None = None, limit: int = 20
+) -> tuple[list[str], int]:
+    """The first ``limit`` PMIDs PubMed gives for ``query`` (stored and classified), and the
+    total count. Records already stored are fetched again only when they changed."""
+    term = crdt_term(query, since, ctx.now().date()) if since else query
+    result = ctx.eutils.esearch(term, retmax=limit, usehistory=False)
+    pmids = result.ids[:limit]
+    with Session(ctx.engine) as session:
+        missing = [p for p in pmids if p not in store.stored_pmids(session, pmids)]
+        for _, xml in ctx.eutils.iter_id_batches(missing) if missing else ():
+            parsed = parse_pubmed_xml(xml)
+            stored = store.upsert_articles(session, parsed.articles, now=ctx.now())
+            session.commit()
+            changed = set(stored.new) | set(stored.updated)
+            classify_records(ctx, session, [a for a in parsed.articles if a.pmid in changed])
+            session.commit()
+    return pmids, result.count

@@ -1,0 +1,248 @@
+"""One poll of one saved search: search -> fetch -> store -> classify, exactly once.
+
+The window of create dates is [watermark - overlap, today] (a new search backfills from its
+start date). Only PMIDs not yet stored are fetched. A second search by modification date over
+[watermark, today] finds changed records (corrections, retractions) and re-fetches just those.
+Each fetched batch is committed on its own; the watermark advances only after all of them, so a
+poll killed midway and run again fetches what is missing and nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlmodel import Session
+
+from litwatch.context import Context
+from litwatch.errors import LitwatchError, StoreError
+from litwatch.eutils.client import SearchResult
+from litwatch.eutils.date_slices import collect_ids
+from litwatch.jobs.due import poll_due
+from litwatch.jobs.locks import job_lock
+from litwatch.judging.classify_stored import classify_records
+from litwatch.judging.reclassify import sync_knowledge_base
+from litwatch.pubmed.parser import parse_pubmed_xml
+from litwatch.store import queries as store
+from litwatch.store.tables import PollRun, SavedSearch
+
+log = logging.getLogger(__name__)
+
+EARLIEST = date(1800, 1, 1)  # before any PubMed create date: "everything"
+
+Progress = Callable[[int, int], None]  # (records done, records to fetch)
+
+
+@dataclass
+class PollSummary:
+    search: str
+    window: tuple[date, date]
+    found: int = 0
+    new: int = 0
+    updated: int = 0
+    failed: int = 0
+    deleted: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    status: str = "ok"
+    error: str = ""
+    failed_pmids: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"{self.search}: {self.status}, window {self.window[0]}..{self.window[1]}, "
+            f"found {self.found}, new {self.new}, updated {self.updated}, failed {self.failed}, "
+            f"deleted {self.deleted}, {self.requests} requests, {self.seconds:.1f}s"
+        )
+
+
+def poll_window(search: SavedSearch, today: date, overlap_days: int) -> tuple[date, date]:
+    """The create-date window the next poll of ``search`` covers."""
+    if search.watermark is None:
+        return (search.backfill_start or EARLIEST, today)
+    return (min(search.watermark - timedelta(days=overlap_days), today), today)
+
+
+def poll_search(
+    ctx: Context,
+    name: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    progress: Progress | None = None,
+    only_if_due: bool = False,
+) -> PollSummary:
+    """Poll one saved search; only one instance polls a given search at a time.
+
+    With ``only_if_due`` (the scheduler's way) the poll runs only if the database says the
+    search's schedule has come round since its last successful poll: checked under the lock,
+    so instances that wake at the same moment poll it once.
+    """
+    today = ctx.now().date()
+    with job_lock(ctx.engine, f"poll:{name}") as acquired:
+        if not acquired:
+            log.info("poll of %s is running elsewhere; skipped", name)
+            return PollSummary(name, (today, today), status="skipped", error="already running")
+        if only_if_due:
+            with Session(ctx.engine) as session:
+                search = store.get_search(session, name)
+                schedule = search.schedule or ctx.settings.default_schedule
+                if not poll_due(schedule, search.last_success_at, ctx.now()):
+                    return PollSummary(name, (today, today), status="skipped", error="not due")
+        return _poll_locked(ctx, name, since=since, until=until, progress=progress)
+
+
+def _poll_locked(
+    ctx: Context,
+    name: str,
+    *,
+    since: date | None,
+    until: date | None,
+    progress: Progress | None,
+) -> PollSummary:
+    started = time.monotonic()
+    requests_before = ctx.eutils.requests_made
+    sync_knowledge_base(ctx)  # a changed knowledge base re-judges stored articles first
+    now = ctx.now()
+    with Session(ctx.engine) as session:
+        search = store.get_search(session, name)
+        default_start, default_end = poll_window(search, now.date(), ctx.settings.poll_overlap_days)
+        window = (since or default_start, until or default_end)
+        if window[0] > window[1]:
+            raise StoreError(f"poll window starts after it ends: {window[0]} > {window[1]}")
+        store.abandon_stale_runs(session, search.id, now=now)
+        run = store.start_poll_run(session, search, now=now, window=window)
+        session.commit()
+        summary = PollSummary(name, window)
+        try:
+            _poll(ctx, session, search, run, summary, progress)
+        except LitwatchError as exc:
+            session.rollback()
+            summary.status, summary.error = "failed", str(exc)
+        except Exception as exc:  # recorded in the run, then re-raised for the caller to see
+            session.rollback()
+            summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
+            _finish(ctx, session, run, summary, started, requests_before)
+            raise
+        _finish(ctx, session, run, summary, started, requests_before)
+        if summary.status == "ok":
+            _advance_watermark(session, search, window, now)
+            session.commit()
+    log.info("poll %s", summary.line())
+    return summary
+
+
+def _finish(
+    ctx: Context,
+    session: Session,
+    run: PollRun,
+    summary: PollSummary,
+    started: float,
+    requests_before: int,
+) -> None:
+    summary.requests = ctx.eutils.requests_made - requests_before
+    summary.seconds = time.monotonic() - started
+    run = session.merge(run)
+    run.finished_at = ctx.now()
+    run.status = summary.status
+    run.found, run.new, run.updated = summary.found, summary.new, summary.updated
+    run.failed, run.deleted = summary.failed, summary.deleted
+    run.requests, run.error = summary.requests, summary.error[:4000]
+    session.add(run)
+    session.commit()
+
+
+def _advance_watermark(
+    session: Session, search: SavedSearch, window: tuple[date, date], now: object
+) -> None:
+    search = session.merge(search)
+    # Only a window that joins on to what is covered moves the watermark (a poll of an old
+    # window with --since/--until leaves it alone).
+    if search.watermark is None or window[0] <= search.watermark:
+        search.watermark = max(search.watermark or window[1], window[1])
+    search.last_success_at = now  # type: ignore[assignment]
+    session.add(search)
+
+
+def _poll(
+    ctx: Context,
+    session: Session,
+    search: SavedSearch,
+    run: PollRun,
+    summary: PollSummary,
+    progress: Progress | None,
+) -> None:
+    client = ctx.eutils
+    start, end = summary.window
+    created = collect_ids(client, search.query, start, end, by="crdt")
+    summary.found = len(created.ids)
+    known = store.stored_pmids(session, created.ids)
+    if known:
+        store.record_hits(session, search.id, sorted(known), now=ctx.now())
+        session.commit()
+    missing = [p for p in created.ids if p not in known]
+
+    # Records changed since the last poll: only when there was one, and not a backfill.
+    changed: list[str] = []
+    if search.watermark is not None:
+        modified = collect_ids(client, search.query, search.watermark, end, by="mdat")
+        fetched_now = set(missing)
+        changed = [p for p in modified.ids if p not in fetched_now]
+
+    total = len(missing) + len(changed)
+    done = 0
+    if progress:
+        progress(0, total)
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, total)
+
+    if missing:
+        every_id_is_new = len(missing) == len(created.ids)
+        batches = (
+            _history_batches(ctx, created.slices)
+            if every_id_is_new
+            else client.iter_id_batches(missing)
+        )
+        _store_batches(ctx, session, search, batches, summary, advance)
+    if changed:
+        _store_batches(ctx, session, search, client.iter_id_batches(changed), summary, advance)
+
+
+def _history_batches(ctx: Context, slices: Iterable[SearchResult]) -> Iterator[tuple[int, bytes]]:
+    """Every record of every date slice, fetched from the history server."""
+    for result in slices:
+        if result.count:
+            yield from ctx.eutils.iter_history_batches(result)
+
+
+def _store_batches(
+    ctx: Context,
+    session: Session,
+    search: SavedSearch,
+    batches: Iterable[tuple[object, bytes]],
+    summary: PollSummary,
+    advance: Callable[[int], None],
+) -> None:
+    for _, xml in batches:
+        parsed = parse_pubmed_xml(xml)
+        now = ctx.now()
+        result = store.upsert_articles(session, parsed.articles, now=now)
+        store.record_hits(session, search.id, [a.pmid for a in parsed.articles], now=now)
+        summary.deleted += store.mark_deleted(session, parsed.deleted_pmids, now=now)
+        summary.new += len(result.new)
+        summary.updated += len(result.updated)
+        summary.failed += len(parsed.failed_pmids)
+        summary.failed_pmids.extend(p for p in parsed.failed_pmids if p)
+        session.commit()
+        # Classification is derived data: a failure there must not undo the stored batch.
+        changed = set(result.new) | set(result.updated)
+        classify_records(ctx, session, [a for a in parsed.articles if a.pmid in changed])
+        session.commit()
+        advance(len(parsed.articles) + len(parsed.failed_pmids) + len(parsed.book_pmids))

@@ -1,0 +1,77 @@
+"""`litwatch serve`: the scheduler and the web app in one process, stopped cleanly by a signal.
+
+The signal handlers go in first, so a SIGTERM that arrives while the service is still starting
+is honoured too. On SIGTERM or SIGINT the web server stops taking requests, then the scheduler
+shuts down waiting for the job in flight: a poll finishes its batch and commits, or rolls back.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+from litwatch.context import Context
+from litwatch.jobs.scheduler import running_scheduler
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def stop_on_signal() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT while the block runs (old handlers restored after)."""
+    stop = threading.Event()
+
+    def _handler(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %s received", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {s: signal.signal(s, _handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def serve(
+    ctx: Context, *, web: bool = True, host: str | None = None, port: int | None = None
+) -> None:
+    """Run until a signal: scheduled polls and digests, and the web app unless ``web`` is off."""
+    with stop_on_signal() as stop:
+        with running_scheduler(ctx) as sched:
+            log.info("scheduler started: %s", ", ".join(sorted(j.id for j in sched.get_jobs())))
+            server = None
+            if web and not stop.is_set():
+                server = _start_web(
+                    ctx, host or ctx.settings.web_host, port or ctx.settings.web_port
+                )
+            while not stop.wait(1.0):
+                if server is not None and not server[1].is_alive():
+                    log.error("the web server stopped; stopping the service")
+                    break
+            log.info("stopping: waiting for the job in flight")
+            if server is not None:
+                server[0].should_exit = True
+                server[1].join()
+    log.info("stopped")
+
+
+def _start_web(ctx: Context, host: str, port: int) -> tuple[Any, threading.Thread]:
+    import uvicorn
+
+    from litwatch.web import create_app
+
+    config = uvicorn.Config(
+        create_app(ctx), host=host, port=port, log_level="warning", access_log=False
+    )
+    server = uvicorn.Server(config)
+    # Off the main thread uvicorn leaves the signal handlers alone: ours stay in charge.
+    thread = threading.Thread(target=server.run, name="litwatch-web", daemon=True)
+    thread.start()
+    log.info("web app on http://%s:%s/", host, port)
+    return server, thread

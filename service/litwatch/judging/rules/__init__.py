@@ -1,0 +1,145 @@
+"""Classify an article against the knowledge base: relevance, design, findings, numbers.
+
+Pure functions over plain data. ``classify_article`` is the one entry point; every label it
+gives carries its reason (``Classification.reasons``) and its evidence sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import TYPE_CHECKING
+
+from litwatch.judging.knowledge import KnowledgeBase
+from litwatch.judging.rules.compiled import compiled
+from litwatch.judging.rules.design import detect_design
+from litwatch.judging.rules.findings import judge_findings
+from litwatch.judging.rules.numbers import extract_numbers, patient_count, registry_ids, trial_names
+from litwatch.judging.rules.priority import article_date, article_flags, explanation, priority
+from litwatch.judging.rules.relevance import judge_relevance
+from litwatch.judging.rules.text import plain, sentences_naming, sentences_of
+from litwatch.records import ArticleRecord, Classification
+
+if TYPE_CHECKING:
+    from litwatch.judging.learned import LearnedModel
+__all__ = ["classify_article", "trial_keys", "rule_features"]
+
+
+def classify_article(
+    article: ArticleRecord,
+    kb: KnowledgeBase,
+    *,
+    known_trials: Mapping[str, str] | None = None,
+    learned: LearnedModel | None = None,
+    today: date | None = None,
+) -> Classification:
+    """Judge one article against the knowledge base, with reasons.
+
+    known_trials maps an upper-case registry id or trial name to the pmid of an article
+    already stored, so a second report of the same trial is flagged.
+    """
+    ckb = compiled(kb)
+    title = plain(article.title)
+    sections = [
+        (_section_name(s.nlm_category, s.label), plain(s.text)) for s in article.abstract_sections
+    ]
+    sentences = sentences_of(title, sections)
+    matches = [ckb.matcher.scan(s.lower, s.words, s.numeric) for s in sentences]
+    naming = sentences_naming(matches)
+    reasons: list[str] = []
+
+    patients = patient_count(sentences)
+    design, design_reason = detect_design(article.publication_types, sentences, patients)
+    reasons.append(f"design {design}: {design_reason}")
+    mesh = [m.descriptor for m in article.mesh] + list(article.keywords)
+    rel = judge_relevance(sentences, matches, design, article.publication_types, mesh, naming)
+    label, score, model = rel.label, rel.score, "rules"
+    reasons.append(f"relevance {label} ({score:.2f}): {'; '.join(rel.reasons)}")
+    if learned is not None:
+        p = learned.score(article, rule_features(label, score, design))
+        label, score = learned.adjust(label, score, p)
+        model = "rules+learned"
+        reasons.append(f"learned relevance p={p:.2f} -> {label} ({score:.2f})")
+
+    judgements = []
+    if label != "off" and not article.is_retraction_notice:
+        judgements = judge_findings(ckb, sentences, matches, design, label, naming)
+    for j in judgements:
+        reasons.append(f"{j.finding_id}: {j.reason} (confidence {j.confidence:.2f})")
+
+    spans: dict[str, list[tuple[int, int, int]]] = {}
+    for finding_id, (key, _label) in ckb.measure_names.items():
+        term_key = f"T:{finding_id}"
+        spans[key] = [
+            (index, m.start, m.end)
+            for index in naming.get(term_key, ())
+            for m in matches[index]
+            if term_key in m.categories
+        ]
+    directions = {
+        key: kb_finding.supports_direction
+        for kb_finding in kb.findings
+        for fid, (key, _l) in ckb.measure_names.items()
+        if kb_finding.id == fid
+    }
+    numbers = extract_numbers(sentences, spans, directions, patients)
+    texts = [title, *(s.text for s in sentences)]
+    ids = registry_ids(texts, article.registry_ids)
+    if ids:
+        numbers["registry_ids"] = ids
+    trials = trial_names(texts)
+    if trials:
+        numbers["trials"] = trials
+
+    same = []
+    if known_trials:
+        for key in [*ids, *trials]:
+            pmid = known_trials.get(key)
+            if pmid and pmid != article.pmid and pmid not in same:
+                same.append(pmid)
+    open_questions = {f.id for f in kb.findings if f.kind == "open-question"}
+    flags = article_flags(article, judgements, design, open_questions, same)
+    if flags:
+        reasons.append(f"flags: {', '.join(flags)}")
+    rank = priority(label, score, design, numbers, judgements, flags, article_date(article), today)
+    line = explanation(
+        design, numbers, judgements, label, "; ".join(rel.reasons), ckb.measure_names, flags
+    )
+    return Classification(
+        pmid=article.pmid,
+        relevance=label,
+        relevance_score=round(score, 3),
+        design=design,
+        findings=judgements,
+        numbers=numbers,
+        flags=flags,
+        priority=rank,
+        explanation=line,
+        reasons=reasons,
+        kb_version=kb.version,
+        model=model,
+    )
+
+
+def trial_keys(article: ArticleRecord, classification: Classification) -> list[str]:
+    """Registry ids and trial names the article names, upper-case, for the same-trial index."""
+    keys = list(classification.numbers.get("registry_ids", []))
+    keys += [t for t in classification.numbers.get("trials", []) if t not in keys]
+    for raw in registry_ids([], article.registry_ids):
+        if raw not in keys:
+            keys.append(raw)
+    return [k.upper() for k in keys]
+
+
+def rule_features(relevance: str, score: float, design: str) -> dict[str, float]:
+    """The rule outputs a learned model sees beside the text."""
+    features = {"rule_score": score}
+    for name in ("core", "related", "off"):
+        features[f"rule_{name}"] = float(relevance == name)
+    features[f"design_{design}"] = 1.0
+    return features
+
+
+def _section_name(category: str, label: str) -> str:
+    # NLM's category is the normalised name; "UNASSIGNED" means only the label says anything.
+    return category if category and category.upper() != "UNASSIGNED" else label

@@ -1,0 +1,141 @@
+"""Cue words that say which way a sentence moves a measure, and how firmly.
+
+Rules, as a rheumatologist would read a results sentence about the measure:
+
+* improvement stated, or the measure moving the supporting way -> supports;
+* improvement negated ("did not improve", "no significant improvement", "failed to") or the
+  measure moving the other way, or worsening -> contradicts;
+* stability ("remained stable", "unchanged", "no change", "did not worsen", "prevented the
+  decline") -> inconclusive. In progressive fibrosis a clinician may count a stable FVC as a
+  benefit, but it is neither the rise the finding claims nor its opposite: we show it as
+  inconclusive, with the sentence, and let the reader weigh it. For a durability finding
+  ("benefit persists") stability after treatment is what the finding claims, so it supports;
+* a change hedged by non-significance ("trend towards", "numerically", "did not reach
+  significance", every p >= 0.05) -> inconclusive;
+* "no significant difference" against placebo -> contradicts; against an active drug it
+  says nothing about the intervention on its own -> inconclusive.
+"""
+
+from __future__ import annotations
+
+from litwatch.judging.rules.patterns import pattern, words
+
+IMPROVE = words(
+    r"improv\w*|benefi\w*|ameliorat\w*|regress(?:ed|ion)|soften\w*|"
+    r"effective(?:ly|ness)?|reversed|reversal|recover\w*|favou?r(?:ed|s|ing)? (?!placebo|control)"
+    r"\w+"
+)
+DOWN = words(
+    r"decreas\w*|declin\w*|reduc\w*|fell|fall(?:s|ing)?|dropp?\w*|lower(?:ed|ing)?|"
+    r"diminish\w*|loss"
+)
+UP = words(r"increas\w*|rose|ris(?:e|es|ing)|gain\w*|higher|elevat\w*|grew")
+WORSE = words(
+    r"favou?r(?:ed|s|ing)? (?:placebo|control)|worsen\w*|deteriorat\w*|"
+    r"progress(?:ed|ion)|aggravat\w*|exacerbat\w*|"
+    r"flare\w*"
+)
+STABLE = words(
+    r"stable|stabili[sz]\w*|unchanged|unaltered|preserved|plateau\w*|"
+    r"no (?:significant |relevant |meaningful |major |further )?(?:change|changes)\b|"
+    r"did not (?:significantly )?change|remained (?:similar|constant|steady)",
+    end=False,
+)
+NULL_COMPARE = words(
+    r"no (?:statistically )?significant (?:between-group )?differen\w*|"
+    r"not (?:statistically )?(?:significantly )?differ\w*|did not (?:significantly )?differ|"
+    r"similar (?:to|between|in both)|comparable"
+)
+PREVENT = words(
+    r"prevent\w*|halt\w*|slow\w*|attenuat\w*|arrest\w*|stopp\w*|protect\w*|"
+    r"reduc\w* (?:the )?(?:rate of |annual )?(?:\w+ ){0,2}declin\w*"
+)
+# Non-significance turns a stated change into an open result.
+WEAK = words(
+    r"trend\w*|tended|tendency|numerical\w*|did not reach (?:statistical )?significance|"
+    r"non-?significant\w*|not (?:statistically )?significant\b|marginal\w*|borderline|"
+    r"insignificant\w*|failed to reach|not reach|weak(?:ly)?",
+    end=False,
+)
+MODAL = words(r"may|might|could|possibly|potentially|appear\w*|seem\w*|suggest\w*")
+NEGATION = words(
+    r"no|not|n't|without|neither|nor|failed to|fail to|fails to|lack of|absence of|"
+    r"none|never|unable to|did not|does not|was not|were not|cannot"
+)
+ASSOCIATION = words(
+    r"correlat\w*|associat\w*|linked|link|related to|relationship|predict\w*|"
+    r"relation"
+)
+COMPARATIVE = words(r"greater|higher|larger|better|more|stronger")
+PERSIST = words(
+    r"sustain\w*|maintain\w*|persist\w*|durable|durability|continued|further improv\w*|"
+    r"long-lasting|remained improved|kept"
+)
+WANE = words(
+    r"waned|waning|wane|lost|relaps\w*|recurr\w*|recrudesc\w*|returned to baseline|"
+    r"rebound\w*|not sustained|not maintained|transient"
+)
+# Words of laboratory and animal work: many of them mark a mechanism paper.
+LAB_WORDS = (
+    r"mice|murine|mouse|in vitro|fibroblasts?|cell lines?|transcriptom\w*|"
+    r"gene expression|single-cell|bleomycin|flow cytometr\w*|b-cell subsets?|"
+    r"b cell subsets?|cytokines?|pathogenesis|immunohistochem\w*|rna-seq\w*|"
+    r"sequencing|plasmablasts?|signalling|signaling|pathways?|mechanisms?|"
+    r"autoantibody production|interleukin-?\d+|il-\d+|tgf-?\w*|myofibroblasts?"
+)
+LAB = words(LAB_WORDS)
+# Studies of costs or practice evaluate something other than the treatment's effect.
+ELSEWHERE_WORDS = (
+    r"cost-effective\w*|cost-utility|cost-saving|markov|budget impact|"
+    r"survey|questionnaires?|prescribing|utili[sz]ation|treatment patterns?"
+)
+BOTH = words(
+    r"both (?:groups|arms|treatments|drugs|regimens|cohorts)|in both|"
+    r"either (?:drug|treatment)"
+)
+# A drug named just after these words is what the subject is compared with, not the subject.
+COMPARED_WITH = pattern(
+    r"(?:than|versus|vs\.?|compared (?:with|to)|relative to|over|against|as with|"
+    r"switched from|after failure of|instead of|or)\s+(?:the |those (?:on|receiving|given) |"
+    r"patients (?:on|receiving|given) |in the |with )?(?:\w+ ){0,1}$"
+)
+# Where a sentence turns to another clause. Every alternative opens with ";", ".", "," or a
+# space, so the engine looks only at those characters; after a comma and after a bare space
+# the same joining words are listed twice because some may follow only one of the two.
+_CHANGE_VERB = (
+    r"(?=(?:it |they |then |was |were |had )?(?:improv|decreas|increas|declin|fell|rose|reduc|"
+    r"worsen|deteriorat|remain|chang))"
+)
+_CHANGE_NOUN = (
+    r"(?=(?:a |an )?(?:decrease|increase|reduction|rise|fall|change|decline|gain|improvement|"
+    r"worsening|deterioration))"
+)
+CLAUSE = pattern(
+    r";|\. however"
+    r"|, (?:whereas |while |but |and in |however,? |although |and "
+    + _CHANGE_VERB
+    + r"|in contrast (?:with|to) |(?:versus|vs\.?|compared with) "
+    + _CHANGE_NOUN
+    + ")"
+    r"| (?:whereas |while |but |and in the |however,? |and "
+    + _CHANGE_VERB
+    + r"|in contrast (?:with|to) |(?:versus|vs\.?|compared with) "
+    + _CHANGE_NOUN
+    + ")"
+)
+P_VALUE = pattern(r"\bp\s*(<|=|>|≤|≥)\s*(0?\.\d+)")
+
+
+def not_significant(text: str) -> bool:
+    """True when the text gives p-values and none is below 0.05."""
+    values = []
+    for op, number in P_VALUE.findall(text):
+        value = float(number)
+        values.append(value < 0.05 or (op in ("<", "≤") and value <= 0.05))
+    return bool(values) and not any(values)
+
+
+def negated(low: str, start: int, floor: int = 0, reach: int = 40) -> bool:
+    """True when a negation cue stands shortly before position ``start`` (not before floor)."""
+    window = low[max(floor, start - reach) : start]
+    return NEGATION.search(window) is not None

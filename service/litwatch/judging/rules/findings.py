@@ -1,0 +1,174 @@
+"""Each finding judged over the whole article: sentence readings weighed by where they stand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from litwatch.judging.knowledge import Finding
+from litwatch.judging.rules import stance
+from litwatch.judging.rules.compiled import CompiledKB
+from litwatch.judging.rules.numbers import first_duration, longest_months
+from litwatch.judging.rules.text import Match, Sentence
+from litwatch.records import Evidence, FindingJudgement
+
+# A finding is reported by the study's results and conclusions (and, in a review, by what
+# it summarises); aims, methods and the trials still needed say nothing about it.
+_ROLE_WEIGHT = {"title": 1.0, "results": 1.0, "conclusion": 1.3, "other": 0.8}
+_REVIEW_ROLE_WEIGHT = {**_ROLE_WEIGHT, "background": 0.6}
+_REVIEWS = ("review", "systematic-review", "meta-analysis")
+
+
+def judge_findings(
+    ckb: CompiledKB,
+    sentences: Sequence[Sentence],
+    matches: Sequence[list[Match]],
+    design: str,
+    relevance: str,
+    naming: dict[str, list[int]],
+) -> list[FindingJudgement]:
+    """Judgements for every finding the article reports on; naming is sentences_naming(matches)."""
+    judgements: list[FindingJudgement] = []
+    weights = _REVIEW_ROLE_WEIGHT if design in _REVIEWS else _ROLE_WEIGHT
+    for finding in ckb.kb.findings:
+        if finding.supports_direction == "addressed":
+            judgement = _addressed(finding, sentences, matches, design, relevance)
+        elif design == "trial-protocol":
+            continue  # a protocol reports no results yet
+        else:
+            judgement = _judge(ckb, finding, sentences, matches, naming, weights)
+        if judgement is not None:
+            judgements.append(judgement)
+    return judgements
+
+
+def _judge(
+    ckb: CompiledKB,
+    finding: Finding,
+    sentences: Sequence[Sentence],
+    matches: Sequence[list[Match]],
+    naming: dict[str, list[int]],
+    weights: dict[str, float],
+) -> FindingJudgement | None:
+    term_key = f"T:{finding.id}"
+    totals = {"supports": 0.0, "contradicts": 0.0, "inconclusive": 0.0}
+    evidence: dict[str, list[tuple[float, Evidence, str]]] = {k: [] for k in totals}
+    modal_only = True
+    # Only the sentences that name the finding's measure can bear on it; a durability
+    # finding may also be named by a duration alone, which needs a number.
+    indices: Iterable[int] = naming.get(term_key, ())
+    if finding.supports_direction == "persist":
+        numeric = (s.index for s in sentences if s.numeric)
+        indices = sorted({*indices, *numeric})
+    for index in indices:
+        s, found = sentences[index], matches[index]
+        weight = weights.get(s.role)
+        if weight is None:
+            continue
+        reading = _read(ckb, finding, s, found, term_key)
+        if reading is None:
+            continue
+        w = weight * (0.7 if reading.modal else 1.0)
+        modal_only = modal_only and reading.modal
+        totals[reading.stance] += w
+        ev = Evidence(s.text, sorted(set(reading.spans)))
+        evidence[reading.stance].append((w, ev, f"{s.role}: {reading.why}"))
+    total = sum(totals.values())
+    if total == 0:
+        return None
+    # Ties go to a definite reading over an open one, and to a contradiction over support,
+    # because a missed contradiction costs the reader more than a second look.
+    order = ["contradicts", "supports", "inconclusive"]
+    best = max(order, key=lambda k: (totals[k], -order.index(k)))
+    ranked = sorted(totals.values(), reverse=True)
+    confidence = 0.5 + 0.45 * (ranked[0] - ranked[1]) / total
+    if modal_only:
+        confidence -= 0.1
+    picked = sorted(evidence[best], key=lambda e: -e[0])[:3]
+    return FindingJudgement(
+        finding_id=finding.id,
+        stance=best,
+        confidence=round(max(0.3, min(0.95, confidence)), 3),
+        evidence=[e for _, e, _ in picked],
+        reason=f"{best}: " + "; ".join(r for _, _, r in picked),
+    )
+
+
+def _read(
+    ckb: CompiledKB, finding: Finding, s: Sentence, found: list[Match], term_key: str
+) -> stance.Reading | None:
+    direction = finding.supports_direction
+    if direction == "association":
+        return stance.read_association(finding, s.lower, found, term_key, f"K:{finding.id}")
+    if direction == "persist":
+        terms = [m for m in found if term_key in m.categories]
+        longest = longest_months(s.lower) if s.numeric else 0.0
+        # 48 weeks counts as a year: allow a month's slack on the threshold.
+        enough = longest > 0 and longest >= finding.min_months - 1
+        if longest and not enough and not _strong(terms, s.lower):
+            return None  # "sustained at 24 weeks" is not long-term
+        if not terms:
+            where = first_duration(s.lower) if enough else None
+            if where is None:
+                return None
+            # The duration itself names the measure: "at 5 years the mRSS was still lower".
+            found = [*found, Match(*where, frozenset({term_key}))]
+        reading = stance.read_effect(finding, s.lower, found, term_key, set())
+        # Stability alone says nothing about a benefit lasting: only a stated one counts.
+        return reading if reading is not None and reading.stance != "inconclusive" else None
+    if not any(term_key in m.categories for m in found):
+        return None
+    return stance.read_effect(finding, s.lower, found, term_key, set(ckb.effect_keys) - {term_key})
+
+
+def _strong(terms: list[Match], low: str) -> bool:
+    # Words that say "long-term" on their own, whatever duration is also written.
+    return any(
+        low[m.start : m.end].startswith(
+            ("long", "repeat", "multiple", "retreat", "re-treat", "extension", "open-label")
+        )
+        or low[m.start : m.end][:1].isdigit()
+        for m in terms
+    )
+
+
+def _addressed(
+    finding: Finding,
+    sentences: Sequence[Sentence],
+    matches: Sequence[list[Match]],
+    design: str,
+    relevance: str,
+) -> FindingJudgement | None:
+    """An open question is addressed by a core article of a listed design matching all groups.
+
+    For the default question (randomised, double-blind, multicentre trials are needed) both a
+    trial reporting results and a published protocol of such a trial address it: a protocol
+    shows the gap is being filled, so it is judged with lower confidence, and only a
+    reported trial earns the "multicentre-rct" flag. Background and outlook sentences do
+    not count, so "multicentre RCTs are still needed" addresses nothing.
+    """
+    if relevance != "core" or (finding.designs and design not in finding.designs):
+        return None
+    keys = [f"G:{finding.id}:{n}" for n in range(len(finding.all_of))]
+    hit: dict[str, tuple[Sentence, Match]] = {}
+    for s, found in zip(sentences, matches, strict=True):
+        if s.role in ("background", "outlook"):
+            continue
+        for m in found:
+            for key in keys:
+                if key in m.categories and key not in hit:
+                    hit[key] = (s, m)
+    if len(hit) < len(keys):
+        return None
+    by_sentence: dict[int, Evidence] = {}
+    for s, m in hit.values():
+        ev = by_sentence.setdefault(s.index, Evidence(s.text, []))
+        ev.spans.append((m.start, m.end))
+    planned = design == "trial-protocol"
+    words = ", ".join(s.lower[m.start : m.end] for s, m in hit.values())
+    return FindingJudgement(
+        finding_id=finding.id,
+        stance="addresses",
+        confidence=0.6 if planned else 0.9,
+        evidence=list(by_sentence.values())[:3],
+        reason=f"addresses: a {'planned' if planned else 'reported'} {design} ({words})",
+    )

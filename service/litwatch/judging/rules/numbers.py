@@ -1,0 +1,307 @@
+"""Numbers an abstract gives: patients, follow-up, changes in the measures, p-values, trials.
+
+These feed the living evidence table, so each is taken only where the text says it plainly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from litwatch.judging.rules.patterns import by_first_letter, pattern, split_alternatives
+from litwatch.judging.rules.text import Sentence
+
+_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+}  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}  # fmt: skip
+_NUM = (
+    r"(?<![\w-])(\d[\d,]*|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|"
+    r"eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
+    r"nineteen)"
+)
+_PEOPLE = (
+    r"(?:consecutive |adult |japanese |eligible |evaluable )?(?:patients|participants|"
+    r"subjects|individuals|women|men|adults|children|cases)"
+)
+_N_EQUALS = pattern(r"\bn\s*=\s*(\d[\d,]*)")
+_PEOPLE_WORD = pattern(
+    r"(?:patients|participants|subjects|individuals|women|men|adults|children|cases)\b"
+)
+# A count, then up to two describing words ("52 scleroderma-ILD patients"), then the noun.
+_COUNT_BEFORE = pattern(rf"{_NUM} (?:[\w-]+ ){{0,2}}$")
+_TOTAL = pattern(rf"a total of {_NUM}\b")
+_STUDY_NOUNS = ("studies", "trials", "articles", "publications", "rcts", "reports")
+_STUDIES = pattern(rf"\b{_NUM} (?:{'|'.join(_STUDY_NOUNS)})\b")
+_STUDY_SET = frozenset(_STUDY_NOUNS)
+_UNIT_MONTHS = {"week": 12 / 52, "wk": 12 / 52, "month": 1.0, "mo": 1.0, "year": 12.0, "yr": 12.0}
+_UNITS = r"weeks?|wk|months?|mo|years?|yr"
+_DURATION = pattern(
+    r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+    rf"[\s-]*({_UNITS})\b(?![\s-]old)"
+)
+# Every duration names its unit: a quick test for one lets most sentences skip _DURATION.
+_UNIT = pattern(by_first_letter(split_alternatives(_UNITS)) + r"\b")
+_FOLLOW_UP = pattern(
+    r"follow-?up (?:period )?(?:of|was|lasted|duration of|:)?\s*(?:up to |median |mean |"
+    r"a median of |a mean of |approximately |about )?"
+)
+_P_SIGN = pattern(r"[<>=\u2264\u2265&]")  # every p-value is written with one of these
+_P_VALUE = pattern(r"\bp\s*(?:<|>|=|≤|≥|&lt;|&gt;)\s*0?\.\d+|\bp\s*<\s*\.\d+", re.IGNORECASE)
+_REGISTRY = pattern(
+    r"\b("
+    + by_first_letter(
+        split_alternatives(
+            r"NCT\d{8}|UMIN\d{9}|ISRCTN\d{8}|jRCT[s]?\d{9,10}|ChiCTR[-\w]{6,20}|ACTRN\d{14}|"
+            r"DRKS\d{8}|EudraCT[ :]*\d{4}-\d{6}-\d{2}|CTRI/\d{4}/\d{2,3}/\d{5,6}"
+        )
+    )
+    + r")\b"
+)
+_REGISTRY_HINTS = ("nct", "umin", "isrctn", "jrct", "chictr", "actrn", "drks", "eudract", "ctri")
+_TRIAL_NAME = pattern(
+    r"\b([A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)?)\s+(?:trial|study|investigators|extension|cohort)\b"
+    r"|\b(?:trial|study)\s+\(([A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)?)\)"
+)
+_BRACKETED = pattern(r"\(([A-Z][A-Z0-9]{3,}(?:-[A-Z0-9]+)?)\)")
+# Capitalised words that name things other than a trial.
+_NOT_TRIALS = frozenset(
+    "SSC ILD RCT RCTS FVC MRSS DLCO HRCT CTD RTX CYC MMF EUSTAR JAMA PRISMA GRADE COVID NCT "
+    "USA UK EU ACR EULAR IGA IGG IGM PAH ILDS SSC-ILD CTD-ILD THE THIS AND PUBMED EMBASE "
+    "MEDLINE COCHRANE CENTRAL DLCO CRISS HSCT IVIG ANCA DAS28 ESSDAI HAQ-DI ACR-CRISS TNF "
+    "RNA DNA HRQOL SF-36 MMRM ANOVA".split()
+)
+_FROM_TO = pattern(
+    r"from (-?\d+(?:\.\d+)?)%?(?: ?\u00b1 ?[\d.]+)?(?: \([^)]*\))? to (-?\d+(?:\.\d+)?)"
+)
+_DOWN = r"(?:decreas\w*|declin\w*|reduc\w*|fell|fall\w*|drop\w*|lower\w*|improv\w*|diminish\w*)"
+_UP = r"(?:increas\w*|rose|ris\w*|gain\w*|higher|elevat\w*)"
+_BY = pattern(
+    rf"\b({_DOWN}|{_UP}|chang\w*|differ\w*)\b[^.;\d]{{0,30}}?(?:by |of |was |: )?"
+    r"(?<!week )(?<!month )(?<!year )(?<!day )(?<!visit )(?<!in )"
+    # "decreased in 49 of 132 patients" counts people; it is no change of the measure.
+    r"(-?\+?\d+(?:\.\d+)?)(?!\d|\.\d|\s*(?:weeks?|months?|years?|wk|patients|courses|centres|centers"
+    r"|of \d|out of \d|/\s*\d))"
+    r"\s*(?:points?|%|percentage points|units|ml)?"
+)
+_DOWN_RE = pattern(_DOWN)
+_TIME_WORD = pattern(r"\b(?:at|after|over|for|to|within|through)\s*$")
+_CHANGE_IN = pattern(r"\b(?:chang\w*|differen\w*)(?: from baseline)? (?:in|of) (?:the )?$")
+_VS_PLACEBO = pattern(r"\b(?:than|vs\.?|versus|compared with|compared to|relative to) placebo")
+
+
+def to_int(token: str) -> int | None:
+    """'29', '1,024' or 'seven' as an int."""
+    token = token.replace(",", "").lower()
+    if token.isdigit():
+        return int(token)
+    if token in _TENS:
+        return _TENS[token]
+    tens, _, unit = token.partition("-")
+    if tens in _TENS and unit in _WORDS:
+        return _TENS[tens] + _WORDS[unit]
+    return _WORDS.get(token)
+
+
+def months(value: str, unit: str) -> float:
+    """A duration in months."""
+    number = (
+        float(value) if value[0].isdigit() else float(_WORDS.get(value, 1) if value != "one" else 1)
+    )
+    key = unit.rstrip("s")
+    return round(number * _UNIT_MONTHS.get(key, 1.0), 1)
+
+
+def patient_count(sentences: Sequence[Sentence]) -> int | None:
+    """The number of patients the study's own sentences give, if any."""
+    return _patients([s for s in sentences if s.role not in ("background", "outlook")])
+
+
+def longest_months(low: str) -> float:
+    """The longest duration written in a text, in months (0 when none)."""
+    best = 0.0
+    if _UNIT.search(low) is None:
+        return best
+    for m in _DURATION.finditer(low):
+        best = max(best, months(m.group(1), m.group(2)))
+    return best
+
+
+def first_duration(low: str) -> tuple[int, int] | None:
+    """Where the first duration in a text is written, if it gives one."""
+    if _UNIT.search(low) is None:
+        return None
+    m = _DURATION.search(low)
+    return m.span() if m else None
+
+
+def extract_numbers(
+    sentences: Sequence[Sentence],
+    measure_spans: dict[str, list[tuple[int, int, int]]],
+    directions: dict[str, str],
+    patients: int | None,
+) -> dict[str, Any]:
+    """Numbers from the study's own sentences; patients is patient_count(sentences).
+
+    measure_spans: measure key -> (sentence index, start, end) of its mentions; directions:
+    measure key -> the direction that means improvement, so "improved by 4" gets its sign.
+    """
+    own = [s for s in sentences if s.role not in ("background", "outlook")]
+    numbers: dict[str, Any] = {}
+    if patients:
+        numbers["n"] = patients
+    studies = [
+        to_int(m.group(1))
+        for s in own
+        if s.numeric and not _STUDY_SET.isdisjoint(s.words)
+        for m in _STUDIES.finditer(s.lower)
+    ]
+    if any(studies):
+        numbers["n_studies"] = max(x for x in studies if x)
+    follow = _follow_up(own)
+    if follow:
+        numbers["follow_up"], numbers["follow_up_months"] = follow
+    p_values = [
+        m.group(0).replace(" ", "")
+        for s in own
+        if s.numeric and _P_SIGN.search(s.text)
+        for m in _P_VALUE.finditer(s.text)
+    ]
+    if p_values:
+        numbers["p_values"] = p_values[:8]
+    for name, spans in measure_spans.items():
+        change = _change(sentences, spans, directions.get(name, "decrease"))
+        if change:
+            numbers[f"{name}_change"] = change[0]
+            if change[1]:
+                numbers[f"{name}_vs"] = change[1]
+    return numbers
+
+
+def registry_ids(texts: Iterable[str], declared: Iterable[str] = ()) -> list[str]:
+    """Trial registry ids in the text and in the record's data-bank list, upper-cased."""
+    found: dict[str, None] = {}
+    for raw in declared:
+        for m in _REGISTRY.finditer(raw.strip()):
+            found[_norm_registry(m.group(1))] = None
+    joined = " ".join(texts)
+    low = joined.lower()
+    if any(h in low for h in _REGISTRY_HINTS):
+        for m in _REGISTRY.finditer(joined):
+            found[_norm_registry(m.group(1))] = None
+    return list(found)
+
+
+def trial_names(texts: Iterable[str]) -> list[str]:
+    """Trial acronyms the text names ('the DESIRES trial', 'study (RECITAL)'), upper-cased."""
+    found: dict[str, None] = {}
+    for text in texts:
+        if (
+            "trial" not in text
+            and "study" not in text
+            and "investigators" not in text
+            and "extension" not in text
+            and "cohort" not in text
+        ):
+            continue
+        names = [(m.group(1) or m.group(2)) for m in _TRIAL_NAME.finditer(text)]
+        if "trial" in text.lower():
+            # "Rituximab in SSc (DESIRES): a randomised trial" names its trial in brackets.
+            names += _BRACKETED.findall(text)
+        for raw in names:
+            name = raw.upper()
+            if name not in _NOT_TRIALS and not name.isdigit():
+                found[name] = None
+    return list(found)
+
+
+def _norm_registry(value: str) -> str:
+    value = value.strip()
+    if value.lower().startswith("eudract"):
+        return "EUDRACT" + re.sub(r"^eudract[ :]*", "", value, flags=re.IGNORECASE)
+    return value.upper() if not value.startswith("jRCT") else value
+
+
+def _patients(sentences: Sequence[Sentence]) -> int | None:
+    counts = []
+    for s in sentences:
+        if not s.numeric:
+            continue
+        low = s.lower
+        # Cheap substring tests first: most sentences name no count at all.
+        tokens = []
+        if "n=" in low or "n =" in low:
+            tokens += [m.group(1) for m in _N_EQUALS.finditer(low)]
+        if "total of" in low:
+            tokens += [m.group(1) for m in _TOTAL.finditer(low)]
+        for m in _PEOPLE_WORD.finditer(low):
+            before = _COUNT_BEFORE.search(low, max(0, m.start() - 40), m.start())
+            # In "49 of 132 patients" or "12/40 patients" the cohort is the second number.
+            while before and (" of " in before.group(0) or "/" in before.group(0)):
+                text = before.group(0)
+                cut = max(text.rfind(" of ") + 4, text.rfind("/") + 1)
+                before = _COUNT_BEFORE.search(low, before.start() + cut, m.start())
+            if before:
+                tokens.append(before.group(1))
+        for token in tokens:
+            value = to_int(token)
+            # A four-digit number before "patients" may be a year ("In 2019 patients...").
+            if value and value < 100_000 and not (1950 <= value <= 2035 and "," not in token):
+                counts.append(value)
+    return max(counts) if counts else None
+
+
+def _follow_up(sentences: Sequence[Sentence]) -> tuple[str, float] | None:
+    best: tuple[str, float] | None = None
+    for s in sentences:
+        if not s.numeric or _UNIT.search(s.lower) is None:
+            continue
+        low = s.lower
+        for f in _FOLLOW_UP.finditer(s.lower) if "follow" in low else ():
+            d = _DURATION.match(s.lower, f.end())
+            if d:
+                return d.group(0), months(d.group(1), d.group(2))
+        for d in _DURATION.finditer(s.lower):
+            before = s.lower[max(0, d.start() - 12) : d.start()]
+            if _TIME_WORD.search(before):
+                value = months(d.group(1), d.group(2))
+                if best is None or value > best[1]:
+                    best = (d.group(0), value)
+    return best
+
+
+def _change(
+    sentences: Sequence[Sentence], spans: list[tuple[int, int, int]], direction: str
+) -> tuple[float, str] | None:
+    for index, start, _end in spans:
+        s = sentences[index]
+        if s.role in ("background", "outlook", "methods", "aim"):
+            continue
+        # "the change in mRSS was -6.3": the window opens at the word naming the change.
+        lead = _CHANGE_IN.search(s.lower, max(0, start - 40), start)
+        window = s.lower[lead.start() if lead else start : start + 160]
+        vs = "placebo" if _VS_PLACEBO.search(window) else ""
+        m = _FROM_TO.search(window)
+        if m:
+            return round(float(m.group(2)) - float(m.group(1)), 2), vs
+        m = _BY.search(window)
+        if m:
+            value = float(m.group(2).replace("+", ""))
+            if value != 0 and abs(value) < 100:
+                if m.group(1).startswith("differ") and "placebo" in s.lower:
+                    return value, "placebo"  # a between-group difference
+                if m.group(1)[0:3] in ("cha", "dif"):
+                    return value, vs
+                word = m.group(1)
+                if word.startswith("improv"):
+                    down = direction == "decrease"
+                else:
+                    down = _DOWN_RE.match(word) is not None
+                return (-abs(value) if down else abs(value)), vs
+    return None

@@ -1,0 +1,256 @@
+"""Database tables (SQLModel). The same models serve SQLite and PostgreSQL.
+
+Times are stored as timezone-aware UTC. Lists and nested parts of a record are JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from litwatch.store.column_types import UTCDateTime
+
+
+def _utc_column(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Article(SQLModel, table=True):
+    """One PubMed citation with its parsed fields; ``data`` is the full ArticleRecord."""
+
+    __tablename__ = "article"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pmid: str = Field(index=True, unique=True, max_length=20)
+    pmid_version: int = 1
+    doi: str = Field(default="", index=True)
+    pmcid: str = ""
+    title: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    abstract: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    journal: str = ""
+    pub_year: int | None = None
+    pub_date: date | None = Field(default=None, index=True)
+    entrez_date: date | None = None
+    create_date: date | None = Field(default=None, index=True)
+    publication_types: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(max_length=64)
+    retracted: bool = False
+    deleted: bool = False
+    first_seen: datetime | None = _utc_column(nullable=False, index=True)
+    updated_at: datetime | None = _utc_column(nullable=False)
+    fetched_at: datetime | None = _utc_column(nullable=False)
+
+
+class SavedSearch(SQLModel, table=True):
+    """A PubMed query polled on its own schedule."""
+
+    __tablename__ = "saved_search"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=100)
+    query: str = Field(sa_column=Column(Text, nullable=False))
+    description: str = ""
+    schedule: str | None = None  # None: the default schedule
+    backfill_start: date | None = None
+    watermark: date | None = None  # create dates up to this day are stored
+    last_success_at: datetime | None = _utc_column()
+    enabled: bool = True
+    created_at: datetime | None = _utc_column(nullable=False)
+
+
+class SearchQueryVersion(SQLModel, table=True):
+    """Every query a saved search has had, so each poll run can say which one it ran."""
+
+    __tablename__ = "search_query_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    search_id: int = Field(foreign_key="saved_search.id", index=True)
+    query: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime | None = _utc_column(nullable=False)
+
+
+class SearchHit(SQLModel, table=True):
+    """Which search found which article, and when first."""
+
+    __tablename__ = "search_hit"
+    __table_args__ = (UniqueConstraint("search_id", "pmid", name="uq_search_hit"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    search_id: int = Field(foreign_key="saved_search.id", index=True)
+    pmid: str = Field(foreign_key="article.pmid", index=True, max_length=20)
+    first_seen: datetime | None = _utc_column(nullable=False, index=True)
+
+
+class PollRun(SQLModel, table=True):
+    """One poll of one saved search."""
+
+    __tablename__ = "poll_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    search_id: int = Field(foreign_key="saved_search.id", index=True)
+    query_version_id: int | None = Field(default=None, foreign_key="search_query_version.id")
+    started_at: datetime | None = _utc_column(nullable=False, index=True)
+    finished_at: datetime | None = _utc_column()
+    status: str = "running"  # running | ok | failed | abandoned
+    window_start: date | None = None
+    window_end: date | None = None
+    found: int = 0
+    new: int = 0
+    updated: int = 0
+    failed: int = 0
+    deleted: int = 0
+    requests: int = 0
+    error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class ClassificationRow(SQLModel, table=True):
+    """The classifier's judgement of one article (full detail in ``data``)."""
+
+    __tablename__ = "classification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pmid: str = Field(foreign_key="article.pmid", unique=True, index=True, max_length=20)
+    relevance: str = Field(index=True, max_length=10)
+    relevance_score: float = 0.0
+    design: str = Field(default="other", max_length=30)
+    priority: float = Field(default=0.0, index=True)
+    explanation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    flags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    kb_version: str = ""
+    model: str = "rules"
+    classified_at: datetime | None = _utc_column(nullable=False)
+
+
+class ArticleFinding(SQLModel, table=True):
+    """One article's stance on one known finding: the rows of the living evidence table."""
+
+    __tablename__ = "article_finding"
+    __table_args__ = (UniqueConstraint("pmid", "finding_id", name="uq_article_finding"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pmid: str = Field(foreign_key="article.pmid", index=True, max_length=20)
+    finding_id: str = Field(index=True, max_length=100)
+    stance: str = Field(max_length=20)
+    confidence: float = 0.0
+
+
+class TrialKey(SQLModel, table=True):
+    """A registry id or trial name an article names, to spot reports of the same trial."""
+
+    __tablename__ = "trial_key"
+    __table_args__ = (UniqueConstraint("key", "pmid", name="uq_trial_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, max_length=100)
+    pmid: str = Field(foreign_key="article.pmid", index=True, max_length=20)
+
+
+class Feedback(SQLModel, table=True):
+    """A person's label on an article: relevance, or a corrected stance on a finding."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pmid: str = Field(foreign_key="article.pmid", index=True, max_length=20)
+    relevant: bool | None = None
+    finding_id: str | None = None
+    stance: str | None = None
+    source: str = "cli"  # cli | email | web
+    who: str = ""
+    created_at: datetime | None = _utc_column(nullable=False)
+
+
+class Subscriber(SQLModel, table=True):
+    """Someone who receives digests."""
+
+    __tablename__ = "subscriber"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, unique=True, max_length=320)
+    name: str = ""
+    searches: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # [] = all
+    frequency: str = "daily"  # daily | weekly
+    min_relevance: str = "core"  # core | related
+    findings: list[str] = Field(default_factory=list, sa_column=Column(JSON))  # [] = all
+    send_empty: bool = False
+    active: bool = True
+    created_at: datetime | None = _utc_column(nullable=False)
+    last_digest_at: datetime | None = _utc_column()  # period end of the last digest made
+    unsubscribed_at: datetime | None = _utc_column()
+
+
+class Digest(SQLModel, table=True):
+    """One digest for one subscriber: recorded with its articles before it is sent."""
+
+    __tablename__ = "digest"
+    __table_args__ = (Index("ix_digest_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(foreign_key="subscriber.id", index=True)
+    status: str = "pending"  # pending | sending | sent | failed (permanent)
+    period_start: datetime | None = _utc_column()
+    period_end: datetime | None = _utc_column(nullable=False)
+    created_at: datetime | None = _utc_column(nullable=False)
+    attempts: int = 0
+    next_attempt_at: datetime | None = _utc_column()
+    claimed_by: str = ""
+    claimed_at: datetime | None = _utc_column()
+    sent_at: datetime | None = _utc_column()
+    message_id: str = ""
+    subject: str = ""
+    outbox_path: str = ""
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class DigestItem(SQLModel, table=True):
+    """An article in a digest. The unique key keeps an article out of a second digest."""
+
+    __tablename__ = "digest_item"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "pmid", "kind", name="uq_digest_item_once"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest_id: int = Field(foreign_key="digest.id", index=True)
+    subscriber_id: int = Field(foreign_key="subscriber.id", index=True)
+    pmid: str = Field(foreign_key="article.pmid", max_length=20)
+    kind: str = "new"  # new | retraction | erratum: a notice about an article sent before
+
+
+class JobRun(SQLModel, table=True):
+    """A run of a scheduled job other than a poll (digest runs), for `litwatch runs`."""
+
+    __tablename__ = "job_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(index=True, max_length=100)
+    started_at: datetime | None = _utc_column(nullable=False, index=True)
+    finished_at: datetime | None = _utc_column()
+    status: str = "running"
+    counts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class JobLock(SQLModel, table=True):
+    """A lease on a job name, for databases without advisory locks (SQLite)."""
+
+    __tablename__ = "job_lock"
+
+    name: str = Field(primary_key=True, max_length=200)
+    holder: str = ""
+    expires_at: datetime | None = _utc_column(nullable=False)
+
+
+class KnowledgeBaseSnapshot(SQLModel, table=True):
+    """Each knowledge base the store was classified with, so a change can be traced."""
+
+    __tablename__ = "kb_snapshot"
+
+    version: str = Field(primary_key=True, max_length=64)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime | None = _utc_column(nullable=False)

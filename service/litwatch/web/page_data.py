@@ -1,0 +1,248 @@
+"""What the pages and the JSON API show, read from the store: plain data, no HTTP.
+
+Both the HTML pages and the API call these, so a search ranks the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from litwatch.context import Context
+from litwatch.errors import ConfigError, EutilsError, QueryError
+from litwatch.jobs.live_search import search_live
+from litwatch.judging.classify_stored import get_classification
+from litwatch.judging.evidence import EvidenceRow, evidence_rows
+from litwatch.judging.knowledge import Finding
+from litwatch.pubmed.markup import to_plain
+from litwatch.records import ArticleRecord, Classification
+from litwatch.store import queries as store
+from litwatch.store.tables import Article, ClassificationRow
+
+log = logging.getLogger(__name__)
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 20
+# Core first, then related, then off-topic, then articles not judged yet.
+RELEVANCE_RANK = {"core": 0, "related": 1, "off": 2}
+
+
+class InputError(ValueError):
+    """A search parameter a person typed cannot be used; the message says how to fix it."""
+
+
+@dataclass
+class SearchParams:
+    query: str = ""
+    local: bool = False
+    since: date | None = None
+    limit: int = DEFAULT_LIMIT
+
+
+@dataclass
+class ResultRow:
+    """One article of a result list, with its stored judgement (None: not judged yet)."""
+
+    article: ArticleRecord
+    retracted: bool
+    classification: Classification | None
+
+    @property
+    def pmid(self) -> str:
+        return self.article.pmid
+
+    @property
+    def date(self) -> date | None:
+        return self.article.pub_date or self.article.create_date
+
+
+@dataclass
+class SearchOutcome:
+    params: SearchParams
+    results: list[ResultRow] = field(default_factory=list)
+    total: int | None = None  # PubMed's count for a live search; None for the local store
+
+
+@dataclass
+class ArticleView:
+    article: ArticleRecord
+    row: Article
+    classification: Classification | None
+
+
+def parse_params(
+    q: str | None, local: str | None, since: str | None, limit: str | None
+) -> SearchParams:
+    """Search parameters from query-string text; InputError names what is wrong."""
+    params = SearchParams(query=(q or "").strip())
+    params.local = (local or "").strip().lower() in ("1", "true", "yes", "on")
+    if since and since.strip():
+        try:
+            params.since = date.fromisoformat(since.strip())
+        except ValueError:
+            raise InputError(
+                f"'since' must be a date written YYYY-MM-DD, not {since.strip()!r}"
+            ) from None
+    if limit and limit.strip():
+        try:
+            params.limit = int(limit.strip())
+        except ValueError:
+            raise InputError(f"'limit' must be a whole number, not {limit.strip()!r}") from None
+        if not 1 <= params.limit <= MAX_LIMIT:
+            raise InputError(f"'limit' must be between 1 and {MAX_LIMIT}")
+    return params
+
+
+def rank_key(row: ResultRow) -> tuple[int, float]:
+    c = row.classification
+    if c is None:
+        return (len(RELEVANCE_RANK), 0.0)
+    return (RELEVANCE_RANK.get(c.relevance, len(RELEVANCE_RANK)), -c.priority)
+
+
+def result_rows(session: Session, pmids: list[str]) -> list[ResultRow]:
+    """Stored rows for these PMIDs, ranked: core first, then by priority (stable otherwise)."""
+    if not pmids:
+        return []
+    articles = {
+        a.pmid: a for a in session.exec(select(Article).where(col(Article.pmid).in_(pmids)))
+    }
+    judged = {
+        c.pmid: Classification.from_dict(c.data)
+        for c in session.exec(
+            select(ClassificationRow).where(col(ClassificationRow.pmid).in_(pmids))
+        )
+    }
+    rows = [
+        ResultRow(store.article_record(articles[p]), articles[p].retracted, judged.get(p))
+        for p in dict.fromkeys(pmids)
+        if p in articles
+    ]
+    return sorted(rows, key=rank_key)
+
+
+def run_search(ctx: Context, params: SearchParams) -> SearchOutcome:
+    """Search PubMed now (stored and classified on the way) or the local store.
+
+    A live search raises QueryError for a query NCBI refuses and EutilsError when NCBI
+    cannot be reached.
+    """
+    outcome = SearchOutcome(params)
+    if not params.query:
+        return outcome
+    if params.local:
+        with Session(ctx.engine) as session:
+            found = store.search_local(
+                session, params.query, since=params.since, limit=params.limit
+            )
+            outcome.results = result_rows(session, [a.pmid for a in found])
+        return outcome
+    pmids, total = search_live(ctx, params.query, since=params.since, limit=params.limit)
+    with Session(ctx.engine) as session:
+        outcome.results = result_rows(session, pmids)
+    outcome.total = total
+    return outcome
+
+
+@dataclass
+class SearchAnswer:
+    """A search's outcome, or the HTTP status and message that say why it could not run."""
+
+    outcome: SearchOutcome
+    status: int = 200
+    error: str = ""
+
+
+def answer_search(
+    ctx: Context, q: str | None, local: str | None, since: str | None, limit: str | None
+) -> SearchAnswer:
+    """Run a search from query-string text; every failure a person can meet becomes a message."""
+    try:
+        params = parse_params(q, local, since, limit)
+    except InputError as exc:
+        typed = SearchParams(query=(q or "").strip(), local=bool(local))
+        return SearchAnswer(SearchOutcome(typed), 400, str(exc))
+    try:
+        return SearchAnswer(run_search(ctx, params))
+    except QueryError as exc:
+        return SearchAnswer(SearchOutcome(params), 400, f"PubMed cannot run this query: {exc}")
+    except EutilsError as exc:
+        log.warning("live search failed: %s", exc)
+        return SearchAnswer(SearchOutcome(params), 502, f"PubMed could not be reached: {exc}")
+    except ConfigError as exc:
+        return SearchAnswer(SearchOutcome(params), 503, str(exc))
+
+
+def load_article(ctx: Context, pmid: str) -> ArticleView | None:
+    """Everything stored about one article, or None when it is not in the store."""
+    with Session(ctx.engine) as session:
+        row = store.get_article(session, pmid)
+        if row is None:
+            return None
+        return ArticleView(store.article_record(row), row, get_classification(session, pmid))
+
+
+def load_evidence(ctx: Context, finding_id: str) -> tuple[Finding, list[EvidenceRow]] | None:
+    """A finding of the knowledge base and its evidence rows; None for an unknown finding."""
+    finding = ctx.knowledge_base.get(finding_id)
+    if finding is None:
+        return None
+    with Session(ctx.engine) as session:
+        return finding, evidence_rows(session, finding_id)
+
+
+# --- JSON shapes ----------------------------------------------------------------------
+
+
+def result_dict(row: ResultRow) -> dict[str, Any]:
+    """One search result for the API: the article's headline and the classifier's verdict."""
+    a, c = row.article, row.classification
+    return {
+        "pmid": a.pmid,
+        "title": a.title,
+        "title_text": to_plain(a.title),
+        "journal": a.journal_iso or a.journal_title,
+        "date": row.date.isoformat() if row.date else None,
+        "doi": a.doi,
+        "retracted": row.retracted,
+        "relevance": c.relevance if c else None,
+        "relevance_score": c.relevance_score if c else None,
+        "design": c.design if c else None,
+        "priority": c.priority if c else None,
+        "explanation": c.explanation if c else "",
+        "flags": list(c.flags) if c else [],
+        "findings": (
+            [
+                {"finding_id": j.finding_id, "stance": j.stance, "confidence": j.confidence}
+                for j in c.findings
+            ]
+            if c
+            else []
+        ),
+    }
+
+
+def search_dict(outcome: SearchOutcome) -> dict[str, Any]:
+    p = outcome.params
+    return {
+        "query": p.query,
+        "local": p.local,
+        "since": p.since.isoformat() if p.since else None,
+        "limit": p.limit,
+        "total": outcome.total,
+        "results": [result_dict(r) for r in outcome.results],
+    }
+
+
+def article_dict(view: ArticleView) -> dict[str, Any]:
+    return {
+        "article": view.article.to_dict(),
+        "retracted": view.row.retracted,
+        "deleted": view.row.deleted,
+        "first_seen": view.row.first_seen.isoformat() if view.row.first_seen else None,
+        "classification": view.classification.to_dict() if view.classification else None,
+    }
