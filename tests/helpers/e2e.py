@@ -10,8 +10,9 @@ from typing import Any
 
 from litwatch.config import load_settings
 from litwatch.context import Context, build_context
+from litwatch.fake_eutils.answers import Reply
 from litwatch.fake_eutils.corpus import Corpus
-from litwatch.fake_eutils.eutils import FakeEutils, Reply
+from litwatch.fake_eutils.eutils import FakeEutils
 from litwatch.fake_eutils.server import running_server
 
 TODAY = date(2026, 11, 25)

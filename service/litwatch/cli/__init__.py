@@ -1,4 +1,12 @@
-"""The `litwatch` command line. Errors print one clear line and exit non-zero."""
+"""The `litwatch` command line. Errors print one clear line and exit non-zero.
+
+Owns: the typer app and one module of commands per stage (``ingest``: init, poll, search,
+export; ``searches``; ``judging``: classify, explain, feedback, evidence, eval; ``digests``:
+subscribers, digest, runs; ``serve``).
+
+May import: everything below it (jobs, context, the stages, config, records, errors) and
+``litwatch.web`` (to serve it).
+"""
 
 from __future__ import annotations
 

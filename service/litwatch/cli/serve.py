@@ -14,9 +14,10 @@ def serve(
 ) -> None:
     """Run the service: polls on schedule, classifies, sends digests; stops on SIGTERM/SIGINT."""
     from litwatch.jobs.serve import serve as run
+    from litwatch.web import create_app
 
     with open_context() as ctx:
-        run(ctx, web=web, host=host, port=port)
+        run(ctx, make_app=create_app if web else None, host=host, port=port)
 
 
 def register(app: typer.Typer) -> None:

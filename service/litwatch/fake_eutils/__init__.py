@@ -1,5 +1,10 @@
-"""Test doubles that run as real local services: a fake NCBI E-utilities server and its corpora.
+"""A fake NCBI E-utilities server that runs as a real local service, and its corpora.
 
-``server`` (HTTP) over ``eutils`` (answers) over ``corpus`` (records) and ``query`` (the
-PubMed query subset); ``democorpus`` and ``synthetic`` write the records it serves.
+Product code: ``make demo`` and the ``litwatch-fake-eutils`` command run it, and the tests and
+benchmarks poll it over loopback. ``server`` (HTTP) over ``eutils`` (answers, history
+sessions, NCBI's rate limit, injected faults) over ``corpus`` (indexed records) and ``query``
+(the subset of PubMed's query language litwatch uses); ``democorpus`` writes the shipped demo
+records.
+
+May import: nothing of litwatch; it stands on its own, as NCBI does.
 """

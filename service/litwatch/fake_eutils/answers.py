@@ -1,10 +1,30 @@
-"""The bodies a fake E-utilities server sends, shaped like NCBI's own."""
+"""The replies a fake E-utilities server sends, their bodies shaped like NCBI's own, and the
+log it keeps of the requests it got."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
+
+
+@dataclass(slots=True)
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    truncate: bool = False  # cut the body midway on the wire
+
+
+@dataclass(slots=True)
+class LoggedRequest:
+    method: str
+    path: str  # "esearch.fcgi", "efetch.fcgi", ...
+    params: dict[str, str]
+    client: str
+    status: int = 0
+
 
 ESEARCH_DOCTYPE = (
     '<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch 20060628//EN" '

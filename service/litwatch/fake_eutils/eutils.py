@@ -13,10 +13,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from litwatch.fake_eutils import answers
+from litwatch.fake_eutils.answers import LoggedRequest, Reply
 from litwatch.fake_eutils.corpus import Corpus
 from litwatch.fake_eutils.query import (
     BoolOp,
@@ -31,23 +31,6 @@ ESEARCH_CAP = 9_999  # PubMed's esearch hands out ids only below this index
 EFETCH_MAX = 10_000  # efetch's largest retmax
 _DATETYPES = {"edat": "edat", "mdat": "mdat", "pdat": "dp", "crdt": "crdt"}
 _XML = "text/xml; charset=UTF-8"
-
-
-@dataclass(slots=True)
-class Reply:
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-    truncate: bool = False  # cut the body midway on the wire
-
-
-@dataclass(slots=True)
-class LoggedRequest:
-    method: str
-    path: str  # "esearch.fcgi", "efetch.fcgi", ...
-    params: dict[str, str]
-    client: str
-    status: int = 0
 
 
 class FakeEutils:

@@ -20,83 +20,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from litwatch.fake_eutils.query_fields import DATE_FIELDS, FIELD_LABELS, FIELD_TAGS
+
 __all__ = ["BoolOp", "DateRange", "Node", "QuerySyntax", "Term", "normalize", "parse", "translate"]
 
 
 class QuerySyntax(ValueError):
     """The query cannot be parsed (unbalanced parenthesis, dangling operator, bad tag)."""
 
-
-# Field tag (lower case, as written inside the brackets) -> canonical field name.
-_FIELD_TAGS: dict[str, str] = {
-    "all": "all",
-    "all fields": "all",
-    "tw": "tw",
-    "text word": "tw",
-    "tiab": "tiab",
-    "title/abstract": "tiab",
-    "ti": "ti",
-    "title": "ti",
-    "ab": "ab",
-    "abstract": "ab",
-    "mh": "mh",
-    "mesh": "mh",
-    "mesh terms": "mh",
-    "mh:noexp": "mh:noexp",
-    "mesh:noexp": "mh:noexp",
-    "mesh terms:noexp": "mh:noexp",
-    "majr": "majr",
-    "mesh major topic": "majr",
-    "majr:noexp": "majr",
-    "pt": "pt",
-    "publication type": "pt",
-    "la": "la",
-    "language": "la",
-    "au": "au",
-    "author": "au",
-    "ta": "ta",
-    "journal": "ta",
-    "si": "si",
-    "secondary source id": "si",
-    "uid": "uid",
-    "pmid": "uid",
-    "dp": "dp",
-    "pdat": "dp",
-    "publication date": "dp",
-    "date - publication": "dp",
-    "crdt": "crdt",
-    "date - create": "crdt",
-    "edat": "edat",
-    "date - entry": "edat",
-    "entrez date": "edat",
-    "mdat": "mdat",
-    "lr": "mdat",
-    "date - modification": "mdat",
-}
-
-DATE_FIELDS = frozenset({"dp", "crdt", "edat", "mdat"})
-
-# How each field is written in a QueryTranslation, as PubMed spells it.
-_FIELD_LABELS = {
-    "all": "All Fields",
-    "tw": "Text Word",
-    "tiab": "Title/Abstract",
-    "ti": "Title",
-    "ab": "Abstract",
-    "mh": "MeSH Terms",
-    "mh:noexp": "MeSH Terms:noexp",
-    "majr": "MeSH Major Topic",
-    "pt": "Publication Type",
-    "la": "Language",
-    "au": "Author",
-    "ta": "Journal",
-    "si": "Secondary Source ID",
-    "uid": "UID",
-    "dp": "Date - Publication",
-    "crdt": "Date - Create",
-    "edat": "Date - Entry",
-    "mdat": "Date - Modification",
-}
 
 _STOPWORDS = frozenset({"and", "or", "not"})
 _NON_WORD = re.compile(r"[\W_]+")
@@ -209,7 +140,7 @@ def _join_tagged_runs(
 def _field_of(tag: str | None) -> str:
     if tag is None:
         return "all"
-    name = _FIELD_TAGS.get(" ".join(tag.lower().split()))
+    name = FIELD_TAGS.get(" ".join(tag.lower().split()))
     if name is None:
         raise QuerySyntax(f"unknown field tag [{tag}]")
     return name
@@ -299,10 +230,10 @@ def translate(node: Node) -> str:
     """Write ``node`` back the way PubMed's QueryTranslation spells a query."""
     if isinstance(node, Term):
         text = node.text.lower() + ("*" if node.wildcard else "")
-        return f'"{text}"[{_FIELD_LABELS[node.field]}]'
+        return f'"{text}"[{FIELD_LABELS[node.field]}]'
     if isinstance(node, DateRange):
         s, e = node.start, node.end
-        return f"{s:%Y/%m/%d}:{e:%Y/%m/%d}[{_FIELD_LABELS[node.field]}]"
+        return f"{s:%Y/%m/%d}:{e:%Y/%m/%d}[{FIELD_LABELS[node.field]}]"
     left, right = translate(node.left), translate(node.right)
     if isinstance(node.left, BoolOp):
         left = f"({left})"

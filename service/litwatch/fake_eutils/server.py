@@ -17,8 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from litwatch.fake_eutils.answers import LoggedRequest, Reply
 from litwatch.fake_eutils.corpus import Corpus
-from litwatch.fake_eutils.eutils import FakeEutils, LoggedRequest, Reply
+from litwatch.fake_eutils.eutils import FakeEutils
 
 __all__ = ["FakeEutils", "LoggedRequest", "main", "make_server", "running_server"]
 

@@ -3,6 +3,8 @@
 The signal handlers go in first, so a SIGTERM that arrives while the service is still starting
 is honoured too. On SIGTERM or SIGINT the web server stops taking requests, then the scheduler
 shuts down waiting for the job in flight: a poll finishes its batch and commits, or rolls back.
+The web app comes in as a factory (``serve(ctx, make_app=create_app)``), so the jobs never
+import the web layer that sits above them.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
@@ -38,17 +40,26 @@ def stop_on_signal() -> Iterator[threading.Event]:
             signal.signal(s, handler)
 
 
+AppFactory = Callable[[Context], Any]  # Context -> an ASGI app
+
+
 def serve(
-    ctx: Context, *, web: bool = True, host: str | None = None, port: int | None = None
+    ctx: Context,
+    *,
+    make_app: AppFactory | None = None,
+    host: str | None = None,
+    port: int | None = None,
 ) -> None:
-    """Run until a signal: scheduled polls and digests, and the web app unless ``web`` is off."""
+    """Run until a signal: scheduled polls and digests, and the web app ``make_app`` builds
+    (none without one)."""
     with stop_on_signal() as stop:
         with running_scheduler(ctx) as sched:
             log.info("scheduler started: %s", ", ".join(sorted(j.id for j in sched.get_jobs())))
             server = None
-            if web and not stop.is_set():
+            if make_app is not None and not stop.is_set():
+                app = make_app(ctx)
                 server = _start_web(
-                    ctx, host or ctx.settings.web_host, port or ctx.settings.web_port
+                    app, host or ctx.settings.web_host, port or ctx.settings.web_port
                 )
             while not stop.wait(1.0):
                 if server is not None and not server[1].is_alive():
@@ -61,14 +72,10 @@ def serve(
     log.info("stopped")
 
 
-def _start_web(ctx: Context, host: str, port: int) -> tuple[Any, threading.Thread]:
+def _start_web(app: Any, host: str, port: int) -> tuple[Any, threading.Thread]:
     import uvicorn
 
-    from litwatch.web import create_app
-
-    config = uvicorn.Config(
-        create_app(ctx), host=host, port=port, log_level="warning", access_log=False
-    )
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     # Off the main thread uvicorn leaves the signal handlers alone: ours stay in charge.
     thread = threading.Thread(target=server.run, name="litwatch-web", daemon=True)
