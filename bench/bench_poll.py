@@ -138,8 +138,8 @@ def _child(base_url: str, db_url: str) -> dict[str, Any]:
     from litwatch.config import load_settings
     from litwatch.context import build_context
     from litwatch.jobs import poll
-    from litwatch.store import queries as store
     from litwatch.store.engine import make_engine, migrate
+    from litwatch.store.searches import add_search
 
     engine = make_engine(db_url)
     migrate(engine)
@@ -152,7 +152,7 @@ def _child(base_url: str, db_url: str) -> dict[str, Any]:
     )
     ctx = build_context(settings)
     with Session(ctx.engine) as s:
-        store.add_search(s, SEARCH, TOPIC_QUERY, now=ctx.now())
+        add_search(s, SEARCH, TOPIC_QUERY, now=ctx.now())
         s.commit()
     ctx.knowledge_base  # noqa: B018 (loaded before the clock starts, as a running service has it)
     startup_rss = _rss_mb()
@@ -165,8 +165,9 @@ def _child(base_url: str, db_url: str) -> dict[str, Any]:
     for name in ("classify_records", "classify_pmids"):  # whichever the poll calls
         if hasattr(poll, name):
             setattr(poll, name, timers.wrap("classify", getattr(poll, name)))
+    # The poll imports these by name, so they are wrapped where it looks them up.
     for name in ("upsert_articles", "record_hits", "mark_deleted", "stored_pmids"):
-        setattr(store, name, timers.wrap("store", getattr(store, name)))
+        setattr(poll, name, timers.wrap("store", getattr(poll, name)))
     Session.commit = timers.wrap("store", Session.commit)  # type: ignore[method-assign]
 
     first_progress: list[float] = []

@@ -20,8 +20,9 @@ from sqlalchemy import Engine
 
 from litwatch.config import NCBI_EUTILS_URL, Settings
 from litwatch.errors import ConfigError
-from litwatch.eutils.client import EutilsClient, EutilsSettings
+from litwatch.eutils.client import EutilsClient
 from litwatch.eutils.ratelimit import shared_limiter
+from litwatch.eutils.settings import EutilsSettings
 from litwatch.store.engine import make_engine
 
 if TYPE_CHECKING:

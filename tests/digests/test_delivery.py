@@ -17,7 +17,8 @@ from litwatch.digests.signed_links import read_token
 from litwatch.digests.subscribers import add_subscriber
 from litwatch.judging.classify_stored import classify_pmids
 from litwatch.records import AbstractSection, ArticleRecord, CommentCorrection
-from litwatch.store import queries as store
+from litwatch.store.articles import record_hits, upsert_articles
+from litwatch.store.searches import add_search, find_search
 from litwatch.store.tables import Digest, DigestItem, JobRun
 from tests.digests.test_mailer import Recorder, free_port, smtp_server
 from tests.helpers.e2e import Clock
@@ -60,11 +61,9 @@ OFF_TOPIC = article(
 
 def seed(ctx: Context, records: list[ArticleRecord], search: str = "topic") -> None:
     with Session(ctx.engine) as s:
-        found = store.find_search(s, search) or store.add_search(
-            s, search, "rituximab", now=ctx.now()
-        )
-        store.upsert_articles(s, records, now=ctx.now())
-        store.record_hits(s, found.id, [r.pmid for r in records], now=ctx.now())
+        found = find_search(s, search) or add_search(s, search, "rituximab", now=ctx.now())
+        upsert_articles(s, records, now=ctx.now())
+        record_hits(s, found.id, [r.pmid for r in records], now=ctx.now())
         s.commit()
         classify_pmids(ctx, s, [r.pmid for r in records])
         s.commit()

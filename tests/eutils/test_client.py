@@ -15,9 +15,10 @@ import pytest
 import respx
 
 from litwatch.errors import ConfigError, EutilsError, HistoryExpiredError, QueryError
-from litwatch.eutils.client import EutilsClient, EutilsSettings
+from litwatch.eutils.client import EutilsClient
 from litwatch.eutils.ratelimit import RateLimiter, shared_limiter
 from litwatch.eutils.retry import retry_after_seconds
+from litwatch.eutils.settings import EutilsSettings
 
 BASE = "http://127.0.0.1:9/entrez/eutils/"
 NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)

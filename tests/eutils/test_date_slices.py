@@ -12,9 +12,10 @@ import respx
 
 from litwatch.errors import EutilsError
 from litwatch.eutils.answers import SearchResult
-from litwatch.eutils.client import EutilsClient, EutilsSettings
+from litwatch.eutils.client import EutilsClient
 from litwatch.eutils.date_slices import ESEARCH_MAX_IDS, collect_ids, crdt_term
 from litwatch.eutils.ratelimit import RateLimiter
+from litwatch.eutils.settings import EutilsSettings
 
 BASE = "http://127.0.0.1:9/entrez/eutils/"
 RANGE = re.compile(r"(\d{4}/\d{2}/\d{2}):(\d{4}/\d{2}/\d{2})\[crdt\]")

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from litwatch.export.formats import FORMATS, ExportRow, date_parts, split_pages, write_export
+from litwatch.export.fields import date_parts, split_pages
+from litwatch.export.formats import FORMATS, write_export
+from litwatch.export.rows import ExportRow
 from litwatch.records import (
     AbstractSection,
     ArticleRecord,

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from litwatch.fake_eutils.corpus import Corpus
 from litwatch.jobs.poll import poll_search
-from litwatch.store import queries as store
+from litwatch.store.searches import add_search
 from litwatch.store.tables import Article, SearchHit
 from tests.helpers.e2e import Clock, fake_eutils, make_context
 from tests.helpers.synthetic_records import TOPIC_QUERY, make_records
@@ -29,7 +29,7 @@ def test_a_backfill_over_the_cap_is_split_by_date_and_stored_once(
     with fake_eutils(corpus) as (fake, base_url):
         ctx = make_context(migrated_sqlite_url, base_url, clock, eutils_batch_size=500)
         with Session(ctx.engine) as s:
-            store.add_search(s, "big", TOPIC_QUERY, now=clock())
+            add_search(s, "big", TOPIC_QUERY, now=clock())
             s.commit()
         summary = poll_search(ctx, "big")
         assert summary.status == "ok", summary.error

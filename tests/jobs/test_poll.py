@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 
 from litwatch.fake_eutils.corpus import Corpus
 from litwatch.jobs.poll import poll_search
-from litwatch.store import queries as store
+from litwatch.store.articles import get_article
+from litwatch.store.searches import add_search, get_search
 from litwatch.store.tables import Article, ClassificationRow, PollRun, SearchHit
 from tests.helpers.e2e import TODAY, Clock, fake_eutils, make_context
 from tests.helpers.synthetic_records import TOPIC_QUERY, make_records
@@ -32,7 +33,7 @@ def world(migrated_db_url: str) -> Iterator[tuple]:  # type: ignore[type-arg]
     with fake_eutils(corpus) as (fake, base_url):
         ctx = make_context(migrated_db_url, base_url, clock)
         with Session(ctx.engine) as s:
-            store.add_search(s, "topic", TOPIC_QUERY, now=clock())
+            add_search(s, "topic", TOPIC_QUERY, now=clock())
             s.commit()
         yield ctx, fake, corpus, clock
         ctx.close()
@@ -61,7 +62,7 @@ def test_first_poll_stores_every_matching_record(world) -> None:  # type: ignore
     assert fake.identities == {("litwatch", "e2e@example.org")}
     assert all(r.params.get("api_key") == "test-key" for r in fake.requests)
     with Session(ctx.engine) as s:
-        search = store.get_search(s, "topic")
+        search = get_search(s, "topic")
         assert search.watermark == TODAY and search.last_success_at is not None
         run = s.exec(select(PollRun)).one()
         assert (run.status, run.found, run.new) == ("ok", 240, 240)
@@ -120,7 +121,7 @@ def test_a_modified_record_is_restored(world) -> None:  # type: ignore[no-untype
     assert (summary.new, summary.updated) == (0, 1)
     assert efetched_ids(fake) == ["70000007"]
     with Session(ctx.engine) as s:
-        article = store.get_article(s, "70000007")
+        article = get_article(s, "70000007")
         assert article is not None and article.title == "Corrected: glorbinase trial"
         assert article.updated_at == clock() and article.first_seen < clock()
     assert counts(ctx) == (240, 240, 240)
@@ -142,7 +143,7 @@ def test_a_poll_killed_midway_then_rerun_stores_each_record_once(world) -> None:
     stored_before, _, _ = counts(ctx)
     assert stored_before == 100
     with Session(ctx.engine) as s:
-        assert store.get_search(s, "topic").watermark is None  # not advanced
+        assert get_search(s, "topic").watermark is None  # not advanced
     fake.reset_log()
     fake.served.clear()
     clock.now += timedelta(minutes=5)
@@ -163,7 +164,7 @@ def test_poll_with_server_faults_still_stores_everything(migrated_sqlite_url: st
         ctx = make_context(migrated_sqlite_url, base_url, clock, eutils_max_tries=10)
         ctx.eutils._sleep = lambda s: None  # type: ignore[attr-defined]
         with Session(ctx.engine) as s:
-            store.add_search(s, "topic", TOPIC_QUERY, now=clock())
+            add_search(s, "topic", TOPIC_QUERY, now=clock())
             s.commit()
         summary = poll_search(ctx, "topic")
         ctx.close()
@@ -183,7 +184,7 @@ def test_a_broken_record_does_not_sink_the_poll(migrated_sqlite_url: str) -> Non
         corpus.replace_raw("70000003", broken)
         ctx = make_context(migrated_sqlite_url, base_url, clock)
         with Session(ctx.engine) as s:
-            store.add_search(s, "topic", TOPIC_QUERY, now=clock())
+            add_search(s, "topic", TOPIC_QUERY, now=clock())
             s.commit()
         summary = poll_search(ctx, "topic")
         ctx.close()

@@ -14,7 +14,7 @@ from litwatch.fake_eutils.corpus import Corpus
 from litwatch.jobs.due import digest_due, digest_slot, poll_due
 from litwatch.jobs.scheduler import build_scheduler, sync_poll_jobs
 from litwatch.jobs.schedules import parse_schedule, schedule_interval
-from litwatch.store import queries as store
+from litwatch.store.searches import add_search, get_search, remove_search
 from litwatch.store.tables import PollRun
 from tests.helpers.e2e import Clock, fake_eutils, make_context
 from tests.helpers.synthetic_records import TOPIC_QUERY, make_records
@@ -80,10 +80,10 @@ def test_scheduler_polls_an_overdue_search_at_start_and_stops_cleanly(
     with fake_eutils(corpus) as (_, base_url):
         ctx = make_context(migrated_sqlite_url, base_url, clock)
         with Session(ctx.engine) as s:
-            store.add_search(s, "due", TOPIC_QUERY, now=T, schedule="every 6h")
-            store.add_search(s, "done", TOPIC_QUERY + " AND 1999[dp]", now=T, schedule="every 6h")
+            add_search(s, "due", TOPIC_QUERY, now=T, schedule="every 6h")
+            add_search(s, "done", TOPIC_QUERY + " AND 1999[dp]", now=T, schedule="every 6h")
             s.commit()
-            done = store.get_search(s, "done")
+            done = get_search(s, "done")
             done.last_success_at = T - timedelta(hours=1)
             s.add(done)
             s.commit()
@@ -110,7 +110,7 @@ def test_scheduler_polls_an_overdue_search_at_start_and_stops_cleanly(
         with Session(ctx.engine) as s:
             runs = s.exec(select(PollRun)).all()
             assert [(r.search_id, r.status, r.new) for r in runs] == [
-                (store.get_search(s, "due").id, "ok", 60)
+                (get_search(s, "due").id, "ok", 60)
             ]
         ctx.close()
 
@@ -120,13 +120,13 @@ def test_sync_picks_up_added_and_removed_searches(migrated_sqlite_url: str) -> N
     ctx = make_context(migrated_sqlite_url, "http://127.0.0.1:9/", clock)
     sched = build_scheduler(ctx, jobs=False)
     with Session(ctx.engine) as s:
-        store.add_search(s, "a", "x", now=T, schedule="every 2h")
+        add_search(s, "a", "x", now=T, schedule="every 2h")
         s.commit()
     sync_poll_jobs(sched, ctx)
     assert [j.id for j in sched.get_jobs()] == ["poll:a"]
     with Session(ctx.engine) as s:
-        store.add_search(s, "b", "y", now=T, schedule="30 5 * * *")
-        store.remove_search(s, "a")
+        add_search(s, "b", "y", now=T, schedule="30 5 * * *")
+        remove_search(s, "a")
         s.commit()
     sync_poll_jobs(sched, ctx)
     assert [j.id for j in sched.get_jobs()] == ["poll:b"]

@@ -21,7 +21,7 @@ from litwatch.digests.subscribers import add_subscriber
 from litwatch.fake_eutils.corpus import Corpus
 from litwatch.fake_eutils.democorpus import load_demo_corpus
 from litwatch.jobs.poll import poll_search
-from litwatch.store import queries as store
+from litwatch.store.searches import add_search
 from litwatch.store.tables import Digest, JobRun, PollRun, SavedSearch
 from tests.digests.test_mailer import Recorder, smtp_server
 from tests.helpers.e2e import fake_eutils
@@ -91,7 +91,7 @@ def prepare(db_url: str, searches: dict[str, str]) -> None:
     now = datetime.now(UTC)
     with Session(ctx.engine) as s:
         for name, query in searches.items():
-            store.add_search(s, name, query, now=now)
+            add_search(s, name, query, now=now)
         add_subscriber(s, "panel@example.org", now=now - timedelta(days=2))
         s.commit()
     ctx.close()

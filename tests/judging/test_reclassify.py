@@ -11,7 +11,7 @@ from litwatch.context import build_context
 from litwatch.judging.classify_stored import classify_records
 from litwatch.judging.knowledge import DEFAULT_PATH
 from litwatch.judging.reclassify import sync_knowledge_base
-from litwatch.store import queries as store
+from litwatch.store.articles import upsert_articles
 from litwatch.store.tables import ClassificationRow
 from tests.digests.test_delivery import CONTRADICTS, NOW, OFF_TOPIC, SUPPORTS
 from tests.helpers.e2e import Clock
@@ -27,7 +27,7 @@ def test_a_changed_finding_reclassifies_articles_on_topic(
 ) -> None:
     ctx = context(migrated_sqlite_url)
     with Session(ctx.engine) as s:
-        store.upsert_articles(s, [SUPPORTS, CONTRADICTS, OFF_TOPIC], now=NOW)
+        upsert_articles(s, [SUPPORTS, CONTRADICTS, OFF_TOPIC], now=NOW)
         classify_records(ctx, s, [SUPPORTS, CONTRADICTS, OFF_TOPIC])
         s.commit()
     assert sync_knowledge_base(ctx) == (set(), 0)  # the first sync records the knowledge base

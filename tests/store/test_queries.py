@@ -10,8 +10,24 @@ from sqlmodel import Session, select
 from litwatch.errors import StoreError
 from litwatch.jobs.locks import job_lock
 from litwatch.records import ArticleRecord, Author, CommentCorrection
-from litwatch.store import queries as store
+from litwatch.store.articles import (
+    article_record,
+    get_article,
+    mark_deleted,
+    record_hits,
+    search_local,
+    upsert_articles,
+)
 from litwatch.store.engine import make_engine, migrate
+from litwatch.store.runs import recent_poll_runs, start_poll_run
+from litwatch.store.searches import (
+    add_search,
+    current_query_version,
+    get_search,
+    remove_search,
+    search_article_count,
+    set_search_query,
+)
 from litwatch.store.tables import Article, SearchHit
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -51,11 +67,11 @@ def test_migrate_from_empty_then_again_is_harmless(db_url: str) -> None:
 
 def test_upsert_new_changed_unchanged(engine) -> None:  # type: ignore[no-untyped-def]
     with Session(engine) as s:
-        r = store.upsert_articles(s, [record("101"), record("102")], now=NOW)
+        r = upsert_articles(s, [record("101"), record("102")], now=NOW)
         s.commit()
         assert sorted(r.new) == ["101", "102"] and not r.updated
         later = NOW + timedelta(days=1)
-        r = store.upsert_articles(
+        r = upsert_articles(
             s, [record("101"), record("102", title="Rituximab in SSc: corrected")], now=later
         )
         s.commit()
@@ -66,12 +82,12 @@ def test_upsert_new_changed_unchanged(engine) -> None:  # type: ignore[no-untype
         assert rows["102"].first_seen == NOW and rows["102"].updated_at == later
         assert rows["101"].updated_at == NOW and rows["101"].fetched_at == later
         # The full record round-trips through the JSON column.
-        assert store.article_record(rows["101"]) == record("101")
+        assert article_record(rows["101"]) == record("101")
 
 
 def test_same_pmid_twice_in_one_batch_is_stored_once(engine) -> None:  # type: ignore[no-untyped-def]
     with Session(engine) as s:
-        r = store.upsert_articles(s, [record("7"), record("7", title="second")], now=NOW)
+        r = upsert_articles(s, [record("7"), record("7", title="second")], now=NOW)
         s.commit()
         assert r.new == ["7"]
         assert [a.title for a in s.exec(select(Article))] == ["second"]
@@ -82,62 +98,62 @@ def test_retraction_flag_and_deletion(engine) -> None:  # type: ignore[no-untype
         "55", comments_corrections=[CommentCorrection("RetractionIn", "66", "J 2026")]
     )
     with Session(engine) as s:
-        store.upsert_articles(s, [retracted, record("56")], now=NOW)
-        assert store.mark_deleted(s, ["56", "999"], now=NOW) == 1
+        upsert_articles(s, [retracted, record("56")], now=NOW)
+        assert mark_deleted(s, ["56", "999"], now=NOW) == 1
         s.commit()
-        assert store.get_article(s, "55").retracted  # type: ignore[union-attr]
-        assert store.get_article(s, "56").deleted  # type: ignore[union-attr]
+        assert get_article(s, "55").retracted  # type: ignore[union-attr]
+        assert get_article(s, "56").deleted  # type: ignore[union-attr]
 
 
 def test_hits_are_recorded_once(engine) -> None:  # type: ignore[no-untyped-def]
     with Session(engine) as s:
-        search = store.add_search(s, "ssc", "rituximab AND scleroderma", now=NOW)
-        store.upsert_articles(s, [record("1"), record("2")], now=NOW)
-        assert store.record_hits(s, search.id, ["1", "2"], now=NOW) == 2
-        assert store.record_hits(s, search.id, ["2"], now=NOW + timedelta(hours=1)) == 0
+        search = add_search(s, "ssc", "rituximab AND scleroderma", now=NOW)
+        upsert_articles(s, [record("1"), record("2")], now=NOW)
+        assert record_hits(s, search.id, ["1", "2"], now=NOW) == 2
+        assert record_hits(s, search.id, ["2"], now=NOW + timedelta(hours=1)) == 0
         s.commit()
         hits = s.exec(select(SearchHit)).all()
         assert len(hits) == 2 and all(h.first_seen == NOW for h in hits)
-        assert store.search_article_count(s, search.id) == 2
+        assert search_article_count(s, search.id) == 2
 
 
 def test_search_names_are_unique_and_queries_versioned(engine) -> None:  # type: ignore[no-untyped-def]
     with Session(engine) as s:
-        search = store.add_search(s, "ssc", "a", now=NOW)
+        search = add_search(s, "ssc", "a", now=NOW)
         with pytest.raises(StoreError, match="already exists"):
-            store.add_search(s, "ssc", "b", now=NOW)
-        store.set_search_query(s, search, "a OR b", now=NOW + timedelta(days=1))
+            add_search(s, "ssc", "b", now=NOW)
+        set_search_query(s, search, "a OR b", now=NOW + timedelta(days=1))
         s.commit()
-        version = store.current_query_version(s, search)
+        version = current_query_version(s, search)
         assert version is not None and version.query == "a OR b"
-        run = store.start_poll_run(s, search, now=NOW, window=(date(2026, 1, 1), date(2026, 2, 1)))
+        run = start_poll_run(s, search, now=NOW, window=(date(2026, 1, 1), date(2026, 2, 1)))
         s.commit()
-        [(got, name, query)] = store.recent_poll_runs(s)
+        [(got, name, query)] = recent_poll_runs(s)
         assert (got.id, name, query) == (run.id, "ssc", "a OR b")
-        store.remove_search(s, "ssc")
+        remove_search(s, "ssc")
         s.commit()
         with pytest.raises(StoreError, match="no saved search"):
-            store.get_search(s, "ssc")
+            get_search(s, "ssc")
 
 
 def test_local_search_matches_every_word(engine) -> None:  # type: ignore[no-untyped-def]
     with Session(engine) as s:
-        store.upsert_articles(
+        upsert_articles(
             s,
             [record("1", title="Rituximab for skin fibrosis"), record("2", title="Nintedanib")],
             now=NOW,
         )
         s.commit()
-        assert [a.pmid for a in store.search_local(s, "rituximab SKIN")] == ["1"]
-        assert store.search_local(s, "rituximab lung") == []
+        assert [a.pmid for a in search_local(s, "rituximab SKIN")] == ["1"]
+        assert search_local(s, "rituximab lung") == []
 
 
 def test_stored_times_are_utc_aware(engine) -> None:  # type: ignore[no-untyped-def]
     with Session(engine) as s:
-        store.upsert_articles(s, [record("1")], now=NOW)
+        upsert_articles(s, [record("1")], now=NOW)
         s.commit()
     with Session(engine) as s:
-        a = store.get_article(s, "1")
+        a = get_article(s, "1")
         assert a is not None and a.first_seen == NOW and a.first_seen.tzinfo is not None
 
 

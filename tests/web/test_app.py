@@ -25,7 +25,7 @@ from litwatch.digests.subscribers import add_subscriber, get_subscriber
 from litwatch.fake_eutils.answers import esearch_xml
 from litwatch.judging.classify_stored import classify_pmids, get_classification
 from litwatch.records import AbstractSection, ArticleRecord, Author, MeshHeading
-from litwatch.store import queries as store
+from litwatch.store.articles import upsert_articles
 from litwatch.store.tables import Feedback
 from litwatch.web import create_app
 
@@ -138,7 +138,7 @@ def make_context(
 def seed(ctx: Context) -> None:
     """Store the three articles and classify them."""
     with Session(ctx.engine) as session:
-        store.upsert_articles(session, articles(), now=NOW)
+        upsert_articles(session, articles(), now=NOW)
         session.commit()
         classify_pmids(ctx, session, [RCT, EVIL, OFF])
         session.commit()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from litwatch.cli.shared import (
     check_choice,
@@ -15,8 +16,8 @@ from litwatch.cli.shared import (
     print_json,
     print_table,
 )
-from litwatch.store import queries as store
-from litwatch.store.tables import Digest, JobRun, Subscriber
+from litwatch.store.runs import recent_job_runs, recent_poll_runs, undelivered_digests
+from litwatch.store.tables import Digest, JobRun, PollRun
 
 subscribers_app = typer.Typer(help="Who gets digests: add, list, remove.", no_args_is_help=True)
 digest_app = typer.Typer(help="Digests: preview or send what is due.", no_args_is_help=True)
@@ -162,62 +163,59 @@ def runs(
     """The history of polls and digest runs, with their counts and errors."""
     check_choice(fmt, ("table", "json"), "--format")
     with open_context() as ctx, Session(ctx.engine) as session:
-        polls = store.recent_poll_runs(session, limit)
-        jobs = session.exec(
-            select(JobRun).order_by(col(JobRun.started_at).desc()).limit(limit)
-        ).all()
-        failed_digests = session.exec(
-            select(Digest, Subscriber.email)
-            .join(Subscriber, col(Subscriber.id) == col(Digest.subscriber_id))
-            .where(col(Digest.status).in_(["failed", "pending"]), col(Digest.attempts) > 0)
-            .order_by(col(Digest.id).desc())
-            .limit(limit)
-        ).all()
-        rows = [
-            {
-                "kind": "poll",
-                "name": name,
-                "started_at": r.started_at,
-                "status": r.status,
-                "counts": f"found {r.found}, new {r.new}, updated {r.updated}, "
-                f"failed {r.failed}, {r.requests} requests",
-                "error": r.error,
-                "query": query,
-            }
-            for r, name, query in polls
-        ] + [
-            {
-                "kind": "job",
-                "name": j.job,
-                "started_at": j.started_at,
-                "status": j.status,
-                "counts": ", ".join(f"{k} {v}" for k, v in (j.counts or {}).items()),
-                "error": j.error,
-                "query": "",
-            }
-            for j in jobs
-        ]
-        undelivered = [
-            {
-                "digest": d.id,
-                "to": email,
-                "status": d.status,
-                "attempts": d.attempts,
-                "next_attempt_at": d.next_attempt_at,
-                "error": d.last_error,
-            }
-            for d, email in failed_digests
-        ]
+        rows = [_poll_row(r, name, query) for r, name, query in recent_poll_runs(session, limit)]
+        rows += [_job_row(j) for j in recent_job_runs(session, limit)]
+        undelivered = [_undelivered_row(d, to) for d, to in undelivered_digests(session, limit)]
     rows.sort(key=lambda r: r["started_at"], reverse=True)
     if fmt == "json":
         print_json({"runs": rows[:limit], "undelivered": undelivered})
         return
+    _print_runs(rows[:limit], undelivered)
+
+
+def _poll_row(run: PollRun, name: str, query: str) -> dict[str, Any]:
+    return {
+        "kind": "poll",
+        "name": name,
+        "started_at": run.started_at,
+        "status": run.status,
+        "counts": f"found {run.found}, new {run.new}, updated {run.updated}, "
+        f"failed {run.failed}, {run.requests} requests",
+        "error": run.error,
+        "query": query,
+    }
+
+
+def _job_row(run: JobRun) -> dict[str, Any]:
+    return {
+        "kind": "job",
+        "name": run.job,
+        "started_at": run.started_at,
+        "status": run.status,
+        "counts": ", ".join(f"{k} {v}" for k, v in (run.counts or {}).items()),
+        "error": run.error,
+        "query": "",
+    }
+
+
+def _undelivered_row(digest: Digest, email: str) -> dict[str, Any]:
+    return {
+        "digest": digest.id,
+        "to": email,
+        "status": digest.status,
+        "attempts": digest.attempts,
+        "next_attempt_at": digest.next_attempt_at,
+        "error": digest.last_error,
+    }
+
+
+def _print_runs(rows: list[dict[str, Any]], undelivered: list[dict[str, Any]]) -> None:
     print_table(
         "Runs",
         ["when", "kind", "name", "status", "counts", "error"],
         [
             [r["started_at"], r["kind"], r["name"], r["status"], r["counts"], r["error"]]
-            for r in rows[:limit]
+            for r in rows
         ],
     )
     if undelivered:

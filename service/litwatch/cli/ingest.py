@@ -23,8 +23,9 @@ from litwatch.cli.shared import (
 from litwatch.default_search import DEFAULT_DESCRIPTION, DEFAULT_QUERY, DEFAULT_SEARCH_NAME
 from litwatch.errors import LitwatchError
 from litwatch.pubmed.markup import to_plain
-from litwatch.store import queries as store
+from litwatch.store.articles import get_article, search_local
 from litwatch.store.engine import migrate
+from litwatch.store.searches import add_search, find_search, get_search, list_searches
 
 
 @contextmanager
@@ -47,8 +48,8 @@ def init() -> None:
     with open_context(require_init=False) as ctx:
         migrate(ctx.engine)
         with Session(ctx.engine) as session:
-            if store.find_search(session, DEFAULT_SEARCH_NAME) is None:
-                store.add_search(
+            if find_search(session, DEFAULT_SEARCH_NAME) is None:
+                add_search(
                     session,
                     DEFAULT_SEARCH_NAME,
                     DEFAULT_QUERY,
@@ -73,11 +74,9 @@ def poll(
     failed = 0
     with open_context() as ctx:
         with Session(ctx.engine) as session:
-            names = (
-                [search] if search else [s.name for s in store.list_searches(session) if s.enabled]
-            )
+            names = [search] if search else [s.name for s in list_searches(session) if s.enabled]
             if search:
-                store.get_search(session, search)
+                get_search(session, search)
         for name in names:
             with progress_bar(f"poll {name}") as bar:
                 task = bar.add_task(f"poll {name}", total=None)
@@ -143,13 +142,13 @@ def search(
         if local:
             with Session(ctx.engine) as session:
                 rows = _article_rows(
-                    session, store.search_local(session, query, since=start, limit=limit)
+                    session, search_local(session, query, since=start, limit=limit)
                 )
             count = len(rows)
         else:
             pmids, count = search_live(ctx, query, since=start, limit=limit)
             with Session(ctx.engine) as session:
-                found = [store.get_article(session, p) for p in pmids]
+                found = [get_article(session, p) for p in pmids]
                 rows = _article_rows(session, [a for a in found if a is not None])
     if fmt == "json":
         print_json({"query": query, "count": count, "results": rows})

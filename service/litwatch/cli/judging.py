@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from litwatch.cli.shared import (
     check_choice,
@@ -22,7 +22,7 @@ from litwatch.cli.shared import (
 from litwatch.errors import ConfigError, StoreError
 from litwatch.judging.learned import Label, cross_validate
 from litwatch.pubmed.markup import to_plain
-from litwatch.store import queries as store
+from litwatch.store.articles import all_pmids, article_record, get_article, unclassified_pmids
 
 
 def classify(
@@ -33,7 +33,6 @@ def classify(
     from litwatch.cli.ingest import progress_bar
     from litwatch.judging.classify_stored import classify_pmids
     from litwatch.judging.reclassify import sync_knowledge_base
-    from litwatch.store.tables import Article, ClassificationRow
 
     with open_context() as ctx:
         changed, redone = sync_knowledge_base(ctx)
@@ -44,17 +43,14 @@ def classify(
             )
         with Session(ctx.engine) as session:
             if pmid:
-                missing = [p for p in pmid if store.get_article(session, p) is None]
+                missing = [p for p in pmid if get_article(session, p) is None]
                 if missing:
                     raise StoreError(f"not in the store: {', '.join(missing)}")
                 todo = list(pmid)
             elif all_:
-                todo = list(session.exec(select(Article.pmid).order_by(col(Article.pmid))))
+                todo = all_pmids(session)
             else:
-                judged = select(ClassificationRow.pmid)
-                todo = list(
-                    session.exec(select(Article.pmid).where(col(Article.pmid).not_in(judged)))
-                )
+                todo = unclassified_pmids(session)
             with progress_bar("classify") as bar:
                 task = bar.add_task("classify", total=len(todo))
                 done = classify_pmids(ctx, session, todo, progress=lambda n: bar.advance(task, n))
@@ -67,12 +63,12 @@ def explain(pmid: str) -> None:
     from litwatch.judging.classify_stored import get_classification
 
     with open_context() as ctx, Session(ctx.engine) as session:
-        article = store.get_article(session, pmid)
+        article = get_article(session, pmid)
         if article is None:
             raise StoreError(f"PMID {pmid} is not in the store")
         c = get_classification(session, pmid)
         kb = ctx.knowledge_base
-    record = store.article_record(article)
+    record = article_record(article)
     out = console.print
     out(f"[bold]{escape(to_plain(record.title))}[/bold]")
     out(

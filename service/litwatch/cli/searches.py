@@ -6,7 +6,7 @@ import typer
 from sqlmodel import Session
 
 from litwatch.cli.shared import check_choice, open_context, parse_date, print_json, print_table
-from litwatch.store import queries as store
+from litwatch.store.searches import add_search, list_searches, remove_search, search_article_count
 
 app = typer.Typer(help="Saved searches: list, add, remove.", no_args_is_help=True)
 
@@ -19,7 +19,7 @@ def list_(
     check_choice(fmt, ("table", "json"), "--format")
     with open_context() as ctx, Session(ctx.engine) as session:
         rows = []
-        for s in store.list_searches(session):
+        for s in list_searches(session):
             rows.append(
                 {
                     "name": s.name,
@@ -28,7 +28,7 @@ def list_(
                     "backfill_start": s.backfill_start,
                     "watermark": s.watermark,
                     "last_success_at": s.last_success_at,
-                    "articles": store.search_article_count(session, s.id),
+                    "articles": search_article_count(session, s.id),
                     "enabled": s.enabled,
                 }
             )
@@ -58,9 +58,7 @@ def add(
 
         parse_schedule(schedule, "--schedule")
     with open_context() as ctx, Session(ctx.engine) as session:
-        store.add_search(
-            session, name, query, now=ctx.now(), schedule=schedule, backfill_start=start
-        )
+        add_search(session, name, query, now=ctx.now(), schedule=schedule, backfill_start=start)
         session.commit()
     typer.echo(f"added saved search {name!r}")
 
@@ -69,6 +67,6 @@ def add(
 def remove(name: str) -> None:
     """Remove a saved search (its articles stay in the store)."""
     with open_context() as ctx, Session(ctx.engine) as session:
-        store.remove_search(session, name)
+        remove_search(session, name)
         session.commit()
     typer.echo(f"removed saved search {name!r}")

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from litwatch.digests.build import DigestItem, build_digest, select_items
 from litwatch.digests.build import Subscriber as DigestSubscriber
 from litwatch.records import ArticleRecord, Classification
-from litwatch.store import queries as store
+from litwatch.store.articles import article_record
 from litwatch.store.tables import (
     Article,
     ClassificationRow,
@@ -86,7 +86,7 @@ def _item(
     article: Article, c_row: ClassificationRow, searches: list[str], previously_sent: bool
 ) -> DigestItem:
     return DigestItem(
-        article=store.article_record(article),
+        article=article_record(article),
         classification=Classification.from_dict(c_row.data),
         searches=searches,
         previously_sent=previously_sent,
@@ -123,7 +123,7 @@ def collect_candidates(session: Session, sub: Subscriber, since: datetime) -> Ca
     for pmid, (article, c_row) in fresh.items():
         targets = {
             p: k
-            for p, k in notice_targets(store.article_record(article)).items()
+            for p, k in notice_targets(article_record(article)).items()
             if p in sent_new and p not in sent.get(k, set())
         }
         notices.update(targets)
@@ -138,7 +138,7 @@ def collect_candidates(session: Session, sub: Subscriber, since: datetime) -> Ca
             .where(col(Article.pmid).in_(chunk))
         )
         for article, c_row in rows:
-            record = store.article_record(article)
+            record = article_record(article)
             refs = {c.ref_type for c in record.comments_corrections}
             kind = (
                 "retraction"
@@ -255,7 +255,7 @@ def digest_items(session: Session, digest: Digest) -> list[DigestItem]:
         if pmid not in articles:
             continue
         article, c_row = articles[pmid]
-        targets = set(notice_targets(store.article_record(article))) & set(notices)
+        targets = set(notice_targets(article_record(article))) & set(notices)
         covered |= targets
         items.append(_item(article, c_row, searches.get(pmid, []), previously_sent=bool(targets)))
     for pmid in notices:

@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, col, select
 
 from litwatch.errors import ConfigError, StoreError
-from litwatch.store import queries as store
+from litwatch.store.searches import get_search
 from litwatch.store.tables import Subscriber
 
 FREQUENCIES = ("daily", "weekly")
@@ -54,7 +54,7 @@ def add_subscriber(
     if existing is not None and existing.active:
         raise StoreError(f"{address} is already subscribed (remove it first to change it)")
     for name_ in searches or []:
-        store.get_search(session, name_)
+        get_search(session, name_)
     unknown = sorted(set(findings or []) - (known_findings or set(findings or [])))
     if unknown:
         raise ConfigError(f"unknown finding id(s): {', '.join(unknown)}")

@@ -13,14 +13,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import httpx
 from tenacity import RetryError
 
-from litwatch.errors import ConfigError, EutilsError, HistoryExpiredError
+from litwatch.errors import EutilsError, HistoryExpiredError
 from litwatch.eutils.answers import (
     GarbledAnswer,
     SearchResult,
@@ -36,49 +35,16 @@ from litwatch.eutils.retry import (
     make_retrying,
     retry_after_seconds,
 )
+from litwatch.eutils.settings import EutilsSettings
 
-__all__ = ["EutilsClient", "EutilsSettings", "SearchResult"]
+__all__ = ["EutilsClient", "SearchResult"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# NCBI's published ceilings, requests per second.
-RPS_WITHOUT_KEY = 3.0
-RPS_WITH_KEY = 10.0
 # Above this many characters a GET URL risks being refused, so the term goes in a POST body.
 LONG_TERM = 1500
-
-
-@dataclass(frozen=True)
-class EutilsSettings:
-    """Where E-utilities lives and how to behave towards it."""
-
-    base_url: str
-    tool: str
-    email: str
-    api_key: str | None = None
-    max_rps: float | None = None
-    timeout: float = 30.0
-    max_tries: int = 6
-    batch_size: int = 500
-    backoff_max: float = 60.0
-
-    def __post_init__(self) -> None:
-        if not self.tool.strip() or not self.email.strip():
-            raise ConfigError("NCBI asks for both tool and email on every E-utilities request")
-        if self.max_tries < 1:
-            raise ConfigError(f"max_tries must be at least 1, not {self.max_tries}")
-        if not 1 <= self.batch_size <= 10_000:
-            raise ConfigError(f"batch_size must be 1..10000, not {self.batch_size}")
-        if self.max_rps is not None and self.max_rps <= 0:
-            raise ConfigError(f"max_rps must be positive, not {self.max_rps}")
-
-    @property
-    def requests_per_second(self) -> float:
-        """The rate actually used: the setting, never above NCBI's ceiling for this key."""
-        ceiling = RPS_WITH_KEY if self.api_key else RPS_WITHOUT_KEY
-        return ceiling if self.max_rps is None else min(self.max_rps, ceiling)
 
 
 class EutilsClient:

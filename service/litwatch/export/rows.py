@@ -1,32 +1,34 @@
-"""Read stored articles as export rows (the formats themselves are in litwatch.export.formats)."""
+"""Export rows: what every format writes, and reading them from the store."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from litwatch.export.formats import ExportRow
-from litwatch.records import Classification
-from litwatch.store import queries as store
-from litwatch.store.tables import ClassificationRow, SavedSearch, SearchHit
+from litwatch.records import ArticleRecord, Classification
+from litwatch.store.articles import article_record
+from litwatch.store.exports import iter_export_articles
+
+
+@dataclass(slots=True)
+class ExportRow:
+    """One stored article with everything known about it."""
+
+    article: ArticleRecord
+    classification: Classification | None = None
+    searches: list[str] = field(default_factory=list)
+    first_seen: datetime | None = None
 
 
 def iter_export_rows(session: Session, search_name: str | None = None) -> Iterator[ExportRow]:
     """Every stored article (of one search) with its classification and searches."""
-    for article in store.iter_articles(session, search_name=search_name):
-        c_row = session.exec(
-            select(ClassificationRow).where(ClassificationRow.pmid == article.pmid)
-        ).first()
-        searches = session.exec(
-            select(SavedSearch.name)
-            .join(SearchHit, col(SearchHit.search_id) == col(SavedSearch.id))
-            .where(SearchHit.pmid == article.pmid)
-            .order_by(col(SavedSearch.name))
-        ).all()
+    for article, c_row, searches in iter_export_articles(session, search_name):
         yield ExportRow(
-            article=store.article_record(article),
+            article=article_record(article),
             classification=Classification.from_dict(c_row.data) if c_row else None,
-            searches=list(searches),
+            searches=searches,
             first_seen=article.first_seen,
         )

@@ -10,7 +10,7 @@ from litwatch.context import Context
 from litwatch.eutils.date_slices import crdt_term
 from litwatch.judging.classify_stored import classify_records
 from litwatch.pubmed.parser import parse_pubmed_xml
-from litwatch.store import queries as store
+from litwatch.store.articles import stored_pmids, upsert_articles
 
 
 def search_live(
@@ -22,10 +22,10 @@ def search_live(
     result = ctx.eutils.esearch(term, retmax=limit, usehistory=False)
     pmids = result.ids[:limit]
     with Session(ctx.engine) as session:
-        missing = [p for p in pmids if p not in store.stored_pmids(session, pmids)]
+        missing = [p for p in pmids if p not in stored_pmids(session, pmids)]
         for _, xml in ctx.eutils.iter_id_batches(missing) if missing else ():
             parsed = parse_pubmed_xml(xml)
-            stored = store.upsert_articles(session, parsed.articles, now=ctx.now())
+            stored = upsert_articles(session, parsed.articles, now=ctx.now())
             session.commit()
             changed = set(stored.new) | set(stored.updated)
             classify_records(ctx, session, [a for a in parsed.articles if a.pmid in changed])

@@ -26,7 +26,9 @@ from litwatch.jobs.locks import job_lock
 from litwatch.judging.classify_stored import classify_records
 from litwatch.judging.reclassify import sync_knowledge_base
 from litwatch.pubmed.parser import parse_pubmed_xml
-from litwatch.store import queries as store
+from litwatch.store.articles import mark_deleted, record_hits, stored_pmids, upsert_articles
+from litwatch.store.runs import abandon_stale_runs, start_poll_run
+from litwatch.store.searches import get_search
 from litwatch.store.tables import PollRun, SavedSearch
 
 log = logging.getLogger(__name__)
@@ -88,7 +90,7 @@ def poll_search(
             return PollSummary(name, (today, today), status="skipped", error="already running")
         if only_if_due:
             with Session(ctx.engine) as session:
-                search = store.get_search(session, name)
+                search = get_search(session, name)
                 schedule = search.schedule or ctx.settings.default_schedule
                 if not poll_due(schedule, search.last_success_at, ctx.now()):
                     return PollSummary(name, (today, today), status="skipped", error="not due")
@@ -108,13 +110,13 @@ def _poll_locked(
     sync_knowledge_base(ctx)  # a changed knowledge base re-judges stored articles first
     now = ctx.now()
     with Session(ctx.engine) as session:
-        search = store.get_search(session, name)
+        search = get_search(session, name)
         default_start, default_end = poll_window(search, now.date(), ctx.settings.poll_overlap_days)
         window = (since or default_start, until or default_end)
         if window[0] > window[1]:
             raise StoreError(f"poll window starts after it ends: {window[0]} > {window[1]}")
-        store.abandon_stale_runs(session, search.id, now=now)
-        run = store.start_poll_run(session, search, now=now, window=window)
+        abandon_stale_runs(session, search.id, now=now)
+        run = start_poll_run(session, search, now=now, window=window)
         session.commit()
         summary = PollSummary(name, window)
         try:
@@ -179,9 +181,9 @@ def _poll(
     start, end = summary.window
     created = collect_ids(client, search.query, start, end, by="crdt")
     summary.found = len(created.ids)
-    known = store.stored_pmids(session, created.ids)
+    known = stored_pmids(session, created.ids)
     if known:
-        store.record_hits(session, search.id, sorted(known), now=ctx.now())
+        record_hits(session, search.id, sorted(known), now=ctx.now())
         session.commit()
     missing = [p for p in created.ids if p not in known]
 
@@ -233,9 +235,9 @@ def _store_batches(
     for _, xml in batches:
         parsed = parse_pubmed_xml(xml)
         now = ctx.now()
-        result = store.upsert_articles(session, parsed.articles, now=now)
-        store.record_hits(session, search.id, [a.pmid for a in parsed.articles], now=now)
-        summary.deleted += store.mark_deleted(session, parsed.deleted_pmids, now=now)
+        result = upsert_articles(session, parsed.articles, now=now)
+        record_hits(session, search.id, [a.pmid for a in parsed.articles], now=now)
+        summary.deleted += mark_deleted(session, parsed.deleted_pmids, now=now)
         summary.new += len(result.new)
         summary.updated += len(result.updated)
         summary.failed += len(parsed.failed_pmids)

@@ -25,7 +25,7 @@ from litwatch.context import Context
 from litwatch.errors import LitwatchError
 from litwatch.jobs.due import poll_due
 from litwatch.jobs.schedules import parse_schedule
-from litwatch.store import queries as store
+from litwatch.store.searches import list_searches
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def sync_poll_jobs(sched: BackgroundScheduler, ctx: Context) -> None:
     tz = ctx.settings.timezone
     now = ctx.now()
     with Session(ctx.engine) as session:
-        searches = [s for s in store.list_searches(session) if s.enabled]
+        searches = [s for s in list_searches(session) if s.enabled]
     wanted = {f"poll:{s.name}": s for s in searches}
     for job in sched.get_jobs():
         if job.id.startswith("poll:") and job.id not in wanted:

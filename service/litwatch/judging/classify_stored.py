@@ -18,7 +18,7 @@ from litwatch.context import Context
 from litwatch.judging.feedback import load_learned_model
 from litwatch.judging.rules import classify_article, trial_keys
 from litwatch.records import ArticleRecord, Classification
-from litwatch.store import queries as store
+from litwatch.store.articles import article_record
 from litwatch.store.tables import Article, ArticleFinding, ClassificationRow, TrialKey
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ def classify_pmids(
     for chunk_start in range(0, len(pmids), 200):
         chunk = list(pmids[chunk_start : chunk_start + 200])
         rows = session.exec(select(Article).where(col(Article.pmid).in_(chunk))).all()
-        done += classify_records(ctx, session, [store.article_record(row) for row in rows])
+        done += classify_records(ctx, session, [article_record(row) for row in rows])
         if progress:
             progress(len(rows))
     return done

@@ -13,7 +13,7 @@ from litwatch.errors import ConfigError, StoreError
 from litwatch.judging.knowledge import KnowledgeBase
 from litwatch.judging.learned import MIN_LABELS, Label, LearnedModel, cross_validate, train
 from litwatch.records import ArticleRecord
-from litwatch.store import queries as store
+from litwatch.store.articles import article_record, get_article
 from litwatch.store.tables import Feedback
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def add_feedback(
     known_findings: set[str] | None = None,
 ) -> Feedback:
     """Record a label; StoreError for an article not stored, ConfigError for a bad stance."""
-    if store.get_article(session, pmid) is None:
+    if get_article(session, pmid) is None:
         raise StoreError(f"PMID {pmid} is not in the store")
     if relevant is None and finding_id is None:
         raise ConfigError("say --relevant, --not-relevant, or --finding ID --stance S")
@@ -73,9 +73,9 @@ def relevance_labels(session: Session) -> list[tuple[ArticleRecord, bool]]:
         latest[pmid] = bool(relevant)
     out = []
     for pmid, relevant in latest.items():
-        article = store.get_article(session, pmid)
+        article = get_article(session, pmid)
         if article is not None:
-            out.append((store.article_record(article), relevant))
+            out.append((article_record(article), relevant))
     return out
 
 

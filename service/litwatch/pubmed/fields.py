@@ -1,8 +1,9 @@
 """One PubMed record's XML element to an ArticleRecord: the field converters.
 
 They run for every element of every record, so they are written for speed: one pass over each
-element's children, text-only elements (nearly all of them) escaped straight from ``.text``,
-and lists read in one call rather than one per item.
+element's children, text read through ``litwatch.pubmed.element_text`` (text-only elements,
+nearly all of them, escaped straight from ``.text``), and lists read in one call rather than
+one per item.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from litwatch.pubmed.dates import normalise_orcid, parse_pub_date, ymd_date
-from litwatch.pubmed.markup import INLINE_TAGS, escape_text
+from litwatch.pubmed.element_text import markup_list, markup_of, plain_of
+from litwatch.pubmed.markup import escape_text
 from litwatch.records import (
     AbstractSection,
     ArticleRecord,
@@ -19,51 +21,6 @@ from litwatch.records import (
     CommentCorrection,
     MeshHeading,
 )
-
-
-def _markup(el: Any) -> str:
-    """Content of ``el`` as safe markup: inline tags kept, other elements reduced to text."""
-    if len(el):
-        parts: list[str] = []
-        _walk(el, parts)
-        return " ".join("".join(parts).split())
-    text = el.text
-    if not text:
-        return ""
-    # " ".join(text.split()) allocates a string per word; skip it when it would change
-    # nothing. A printable str holds no whitespace but the plain space (every other
-    # character str.split() splits on is unprintable), so only "  " and the ends remain.
-    if not text.isprintable() or "  " in text or text[0] == " " or text[-1] == " ":
-        text = " ".join(text.split())
-    if "&" in text or "<" in text or ">" in text:
-        return escape_text(text)
-    return text
-
-
-def _walk(el: Any, parts: list[str]) -> None:
-    if el.text:
-        parts.append(escape_text(el.text))
-    for child in el:
-        tag = child.tag
-        if tag in INLINE_TAGS:
-            parts.append(f"<{tag}>")
-            _walk(child, parts)
-            parts.append(f"</{tag}>")
-        elif isinstance(tag, str):  # mml:math and friends: their text only
-            _walk(child, parts)
-        if child.tail:
-            parts.append(escape_text(child.tail))
-
-
-def _plain(el: Any) -> str:
-    text = el.text
-    return text.strip() if text else ""
-
-
-def _markup_list(parent: Any, tag: str) -> list[str]:
-    """Safe markup of each ``tag`` child of ``parent``."""
-    return [_markup(child) for child in parent if child.tag == tag]
-
 
 # --------------------------------------------------------------------------- dates
 
@@ -74,11 +31,11 @@ def _ymd(el: Any) -> date | None:
     for child in el:
         tag = child.tag
         if tag == "Year":
-            year = _plain(child)
+            year = plain_of(child)
         elif tag == "Month":
-            month = _plain(child)
+            month = plain_of(child)
         elif tag == "Day":
-            day = _plain(child)
+            day = plain_of(child)
     return ymd_date(year, month, day)
 
 
@@ -86,7 +43,7 @@ def _pub_date(el: Any, record: ArticleRecord) -> None:
     parts: dict[str, str] = {}
     for child in el:
         if isinstance(child.tag, str):
-            parts[child.tag] = _markup(child)
+            parts[child.tag] = markup_of(child)
     if "MedlineDate" in parts:
         text = parts["MedlineDate"]
     else:
@@ -124,14 +81,14 @@ def _medline_citation(mc: Any, record: ArticleRecord, eloc: dict[str, str]) -> N
     for child in mc:
         tag = child.tag
         if tag == "PMID":
-            record.pmid = _plain(child)
+            record.pmid = plain_of(child)
             record.pmid_version = int(child.get("Version") or 1)
         elif tag == "Article":
             _read_article(child, record, eloc)
         elif tag == "MeshHeadingList":
             record.mesh = _mesh_list(child)
         elif tag == "KeywordList":
-            record.keywords.extend(_markup_list(child, "Keyword"))
+            record.keywords.extend(markup_list(child, "Keyword"))
         elif tag == "CommentsCorrectionsList":
             record.comments_corrections = _comments(child)
 
@@ -142,7 +99,7 @@ def _read_article(article: Any, record: ArticleRecord, eloc: dict[str, str]) -> 
         if tag == "Journal":
             _journal(child, record)
         elif tag == "ArticleTitle":
-            record.title = _markup(child)
+            record.title = markup_of(child)
         elif tag == "AuthorList":
             record.authors = _authors(child)
         elif tag == "Abstract":
@@ -151,16 +108,16 @@ def _read_article(article: Any, record: ArticleRecord, eloc: dict[str, str]) -> 
             _pagination(child, record)
         elif tag == "ELocationID":
             if child.get("ValidYN") != "N":
-                eloc.setdefault(child.get("EIdType", ""), _plain(child))
+                eloc.setdefault(child.get("EIdType", ""), plain_of(child))
         elif tag == "Language":
-            record.languages.append(_plain(child))
+            record.languages.append(plain_of(child))
         elif tag == "PublicationTypeList":
-            record.publication_types = _markup_list(child, "PublicationType")
+            record.publication_types = markup_list(child, "PublicationType")
         elif tag == "ArticleDate":
             if child.get("DateType", "Electronic") == "Electronic" and not record.electronic_date:
                 record.electronic_date = _ymd(child)
         elif tag == "VernacularTitle":
-            record.vernacular_title = _markup(child)
+            record.vernacular_title = markup_of(child)
         elif tag == "DataBankList":
             _databanks(child, record)
 
@@ -169,24 +126,24 @@ def _journal(journal: Any, record: ArticleRecord) -> None:
     for child in journal:
         tag = child.tag
         if tag == "ISSN":
-            record.issn = record.issn or _plain(child)
+            record.issn = record.issn or plain_of(child)
         elif tag == "Title":
-            record.journal_title = _markup(child)
+            record.journal_title = markup_of(child)
         elif tag == "ISOAbbreviation":
-            record.journal_iso = _markup(child)
+            record.journal_iso = markup_of(child)
         elif tag == "JournalIssue":
             for part in child:
                 tag = part.tag
                 if tag == "Volume":
-                    record.volume = _markup(part)
+                    record.volume = markup_of(part)
                 elif tag == "Issue":
-                    record.issue = _markup(part)
+                    record.issue = markup_of(part)
                 elif tag == "PubDate":
                     _pub_date(part, record)
 
 
 def _pagination(pagination: Any, record: ArticleRecord) -> None:
-    found = {c.tag: _markup(c) for c in pagination if isinstance(c.tag, str)}
+    found = {c.tag: markup_of(c) for c in pagination if isinstance(c.tag, str)}
     pages = found.get("MedlinePgn", "")
     if not pages and found.get("StartPage"):
         end = found.get("EndPage", "")
@@ -202,11 +159,11 @@ def _abstract(abstract: Any, record: ArticleRecord) -> None:
             get = child.get
             sections.append(
                 AbstractSection(
-                    escape_text(get("Label", "")), get("NlmCategory", ""), _markup(child)
+                    escape_text(get("Label", "")), get("NlmCategory", ""), markup_of(child)
                 )
             )
         elif tag == "CopyrightInformation":
-            record.copyright = _markup(child)
+            record.copyright = markup_of(child)
 
 
 def _authors(author_list: Any) -> list[Author]:
@@ -219,20 +176,20 @@ def _authors(author_list: Any) -> list[Author]:
         for child in el:
             tag = child.tag
             if tag == "LastName":
-                last = _markup(child)
+                last = markup_of(child)
             elif tag == "ForeName":
-                fore = _markup(child)
+                fore = markup_of(child)
             elif tag == "Initials":
-                initials = _markup(child)
+                initials = markup_of(child)
             elif tag == "AffiliationInfo":
                 for info in child:
                     if info.tag == "Affiliation":
-                        affiliations.append(_markup(info))
+                        affiliations.append(markup_of(info))
             elif tag == "Identifier":
                 if not orcid and child.get("Source", "").upper() == "ORCID":
-                    orcid = normalise_orcid(_plain(child))
+                    orcid = normalise_orcid(plain_of(child))
             elif tag == "CollectiveName":
-                collective = _markup(child)
+                collective = markup_of(child)
         authors.append(Author(last, fore, initials, collective, orcid, affiliations))
     return authors
 
@@ -248,11 +205,11 @@ def _mesh_list(mesh_list: Any) -> list[MeshHeading]:
         for child in heading:
             tag = child.tag
             if tag == "DescriptorName":
-                descriptor = _markup(child)
+                descriptor = markup_of(child)
                 ui = child.get("UI", "")
                 major = child.get("MajorTopicYN") == "Y"
             elif tag == "QualifierName":
-                qualifiers.append((_markup(child), child.get("MajorTopicYN") == "Y"))
+                qualifiers.append((markup_of(child), child.get("MajorTopicYN") == "Y"))
         headings.append(MeshHeading(descriptor, ui, major, qualifiers))
     return headings
 
@@ -266,9 +223,9 @@ def _comments(comment_list: Any) -> list[CommentCorrection]:
         for child in el:
             tag = child.tag
             if tag == "RefSource":
-                source = _markup(child)
+                source = markup_of(child)
             elif tag == "PMID":
-                pmid = _plain(child)
+                pmid = plain_of(child)
         comments.append(CommentCorrection(el.get("RefType", ""), pmid, source))
     return comments
 
@@ -280,9 +237,9 @@ def _databanks(banks: Any, record: ArticleRecord) -> None:
         name, numbers = "", []
         for child in bank:
             if child.tag == "DataBankName":
-                name = _plain(child)
+                name = plain_of(child)
             elif child.tag == "AccessionNumberList":
-                numbers = [_plain(n) for n in child if n.tag == "AccessionNumber"]
+                numbers = [plain_of(n) for n in child if n.tag == "AccessionNumber"]
         record.databanks.setdefault(name, []).extend(numbers)
         record.registry_ids.extend(n for n in numbers if n not in record.registry_ids)
 
@@ -304,11 +261,11 @@ def _pubmed_data(data: Any, record: ArticleRecord) -> None:
                 kind = aid.get("IdType")
                 if kind == "doi":
                     if not record.doi:
-                        record.doi = _plain(aid)
+                        record.doi = plain_of(aid)
                 elif kind == "pii":
                     if not record.pii:
-                        record.pii = _plain(aid)
+                        record.pii = plain_of(aid)
                 elif kind == "pmc" and not record.pmcid:
-                    record.pmcid = _plain(aid)
+                    record.pmcid = plain_of(aid)
         elif tag == "PublicationStatus":
-            record.publication_status = _plain(child)
+            record.publication_status = plain_of(child)

@@ -7,8 +7,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -47,3 +48,13 @@ def migrate(engine: Engine) -> None:
 
 def is_initialised(engine: Engine) -> bool:
     return inspect(engine).has_table("alembic_version")
+
+
+def ping(engine: Engine) -> str | None:
+    """None if the database answers a trivial query, else why it did not."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        return str(exc)
+    return None

@@ -7,12 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from litwatch.errors import StoreError
 from litwatch.judging.feedback import add_feedback
+from litwatch.store.engine import ping
 from litwatch.web.page_data import (
     answer_search,
     article_dict,
@@ -93,10 +92,8 @@ def api_evidence(request: Request, finding_id: str) -> Response:
 @router.get("/healthz")
 def healthz(request: Request) -> Response:
     """Up, and the database answers."""
-    try:
-        with context_of(request).engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except SQLAlchemyError as exc:
-        log.error("health check: database does not answer: %s", exc)
+    problem = ping(context_of(request).engine)
+    if problem is not None:
+        log.error("health check: database does not answer: %s", problem)
         return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})

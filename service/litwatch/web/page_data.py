@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from litwatch.context import Context
 from litwatch.errors import ConfigError, EutilsError, QueryError
@@ -20,8 +20,8 @@ from litwatch.judging.evidence import EvidenceRow, evidence_rows
 from litwatch.judging.knowledge import Finding
 from litwatch.pubmed.markup import to_plain
 from litwatch.records import ArticleRecord, Classification
-from litwatch.store import queries as store
-from litwatch.store.tables import Article, ClassificationRow
+from litwatch.store.articles import article_record, get_article, judged_articles, search_local
+from litwatch.store.tables import Article
 
 log = logging.getLogger(__name__)
 
@@ -106,21 +106,13 @@ def rank_key(row: ResultRow) -> tuple[int, float]:
 
 def result_rows(session: Session, pmids: list[str]) -> list[ResultRow]:
     """Stored rows for these PMIDs, ranked: core first, then by priority (stable otherwise)."""
-    if not pmids:
-        return []
-    articles = {
-        a.pmid: a for a in session.exec(select(Article).where(col(Article.pmid).in_(pmids)))
-    }
-    judged = {
-        c.pmid: Classification.from_dict(c.data)
-        for c in session.exec(
-            select(ClassificationRow).where(col(ClassificationRow.pmid).in_(pmids))
-        )
-    }
     rows = [
-        ResultRow(store.article_record(articles[p]), articles[p].retracted, judged.get(p))
-        for p in dict.fromkeys(pmids)
-        if p in articles
+        ResultRow(
+            article_record(article),
+            article.retracted,
+            Classification.from_dict(c_row.data) if c_row else None,
+        )
+        for article, c_row in judged_articles(session, pmids)
     ]
     return sorted(rows, key=rank_key)
 
@@ -136,9 +128,7 @@ def run_search(ctx: Context, params: SearchParams) -> SearchOutcome:
         return outcome
     if params.local:
         with Session(ctx.engine) as session:
-            found = store.search_local(
-                session, params.query, since=params.since, limit=params.limit
-            )
+            found = search_local(session, params.query, since=params.since, limit=params.limit)
             outcome.results = result_rows(session, [a.pmid for a in found])
         return outcome
     pmids, total = search_live(ctx, params.query, since=params.since, limit=params.limit)
@@ -180,10 +170,10 @@ def answer_search(
 def load_article(ctx: Context, pmid: str) -> ArticleView | None:
     """Everything stored about one article, or None when it is not in the store."""
     with Session(ctx.engine) as session:
-        row = store.get_article(session, pmid)
+        row = get_article(session, pmid)
         if row is None:
             return None
-        return ArticleView(store.article_record(row), row, get_classification(session, pmid))
+        return ArticleView(article_record(row), row, get_classification(session, pmid))
 
 
 def load_evidence(ctx: Context, finding_id: str) -> tuple[Finding, list[EvidenceRow]] | None:

@@ -1,4 +1,4 @@
-"""Queries and upserts for articles, saved searches, hits and poll runs.
+"""Stored articles: upserts, lookups, local search, iteration, and which search found which.
 
 Every function takes a ``Session``; the caller decides when to commit.
 """
@@ -17,10 +17,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from litwatch.errors import StoreError
 from litwatch.pubmed.markup import to_plain
 from litwatch.records import ArticleRecord
-from litwatch.store.tables import Article, PollRun, SavedSearch, SearchHit, SearchQueryVersion
+from litwatch.store.searches import get_search
+from litwatch.store.tables import Article, ClassificationRow, SearchHit
 
 CHUNK = 500  # rows per IN (...) lookup: well under SQLite's variable limit
 
@@ -210,125 +210,31 @@ def article_text(row: Article) -> str:
     return to_plain(f"{row.title} {row.abstract}")
 
 
-# --- saved searches ------------------------------------------------------------------
-
-
-def get_search(session: Session, name: str) -> SavedSearch:
-    search = session.exec(select(SavedSearch).where(SavedSearch.name == name)).first()
-    if search is None:
-        raise StoreError(f"no saved search named {name!r} (see `litwatch searches list`)")
-    return search
-
-
-def find_search(session: Session, name: str) -> SavedSearch | None:
-    return session.exec(select(SavedSearch).where(SavedSearch.name == name)).first()
-
-
-def list_searches(session: Session) -> list[SavedSearch]:
-    return list(session.exec(select(SavedSearch).order_by(col(SavedSearch.name))))
-
-
-def add_search(
-    session: Session,
-    name: str,
-    query: str,
-    *,
-    now: datetime,
-    schedule: str | None = None,
-    backfill_start: date | None = None,
-    description: str = "",
-) -> SavedSearch:
-    """Create a saved search; StoreError if the name is taken."""
-    if not name.strip() or not query.strip():
-        raise StoreError("a saved search needs a name and a query")
-    if find_search(session, name):
-        raise StoreError(f"a saved search named {name!r} already exists")
-    search = SavedSearch(
-        name=name,
-        query=query,
-        schedule=schedule,
-        backfill_start=backfill_start,
-        description=description,
-        created_at=now,
-    )
-    session.add(search)
-    session.flush()
-    session.add(SearchQueryVersion(search_id=search.id, query=query, created_at=now))
-    return search
-
-
-def set_search_query(session: Session, search: SavedSearch, query: str, *, now: datetime) -> None:
-    """Change a search's query, keeping the old one in its history."""
-    if query != search.query:
-        search.query = query
-        session.add(search)
-        session.add(SearchQueryVersion(search_id=search.id, query=query, created_at=now))
-
-
-def current_query_version(session: Session, search: SavedSearch) -> SearchQueryVersion | None:
-    return session.exec(
-        select(SearchQueryVersion)
-        .where(SearchQueryVersion.search_id == search.id)
-        .order_by(col(SearchQueryVersion.id).desc())
-    ).first()
-
-
-def remove_search(session: Session, name: str) -> None:
-    """Delete a saved search with its hits, runs and query history (articles stay)."""
-    search = get_search(session, name)
-    for model in (SearchHit, PollRun, SearchQueryVersion):
-        for row in session.exec(select(model).where(model.search_id == search.id)):
-            session.delete(row)
-    session.flush()
-    session.delete(search)
-
-
-def search_article_count(session: Session, search_id: int) -> int:
-    return session.exec(
-        select(func.count()).select_from(SearchHit).where(SearchHit.search_id == search_id)
-    ).one()
-
-
-# --- poll runs -------------------------------------------------------------------------
-
-
-def start_poll_run(
-    session: Session, search: SavedSearch, *, now: datetime, window: tuple[date, date]
-) -> PollRun:
-    version = current_query_version(session, search)
-    run = PollRun(
-        search_id=search.id,
-        query_version_id=version.id if version else None,
-        started_at=now,
-        window_start=window[0],
-        window_end=window[1],
-    )
-    session.add(run)
-    session.flush()
-    return run
-
-
-def abandon_stale_runs(session: Session, search_id: int, *, now: datetime) -> int:
-    """Mark runs left 'running' by a process that died; they ended without finishing."""
-    res = session.execute(
-        update(PollRun)
-        .where(col(PollRun.search_id) == search_id, col(PollRun.status) == "running")
-        .values(status="abandoned", finished_at=now, error="the process stopped mid-run")
-    )
-    return res.rowcount or 0
-
-
-def recent_poll_runs(session: Session, limit: int = 20) -> list[tuple[PollRun, str, str]]:
-    """The latest poll runs with their search name and the query they ran."""
-    stmt = (
-        select(PollRun, SavedSearch.name, SearchQueryVersion.query)
-        .join(SavedSearch, col(SavedSearch.id) == col(PollRun.search_id))
-        .join(
-            SearchQueryVersion,
-            col(SearchQueryVersion.id) == col(PollRun.query_version_id),
-            isouter=True,
+def judged_articles(
+    session: Session, pmids: Sequence[str]
+) -> list[tuple[Article, ClassificationRow | None]]:
+    """The stored ones of ``pmids`` (each once, in the order given) with their classification."""
+    if not pmids:
+        return []
+    wanted = list(pmids)
+    articles = {
+        a.pmid: a for a in session.exec(select(Article).where(col(Article.pmid).in_(wanted)))
+    }
+    judged = {
+        c.pmid: c
+        for c in session.exec(
+            select(ClassificationRow).where(col(ClassificationRow.pmid).in_(wanted))
         )
-        .order_by(col(PollRun.started_at).desc(), col(PollRun.id).desc())
-        .limit(limit)
-    )
-    return [(run, name, query or "") for run, name, query in session.exec(stmt)]
+    }
+    return [(articles[p], judged.get(p)) for p in dict.fromkeys(wanted) if p in articles]
+
+
+def all_pmids(session: Session) -> list[str]:
+    """Every stored PMID, in order."""
+    return list(session.exec(select(Article.pmid).order_by(col(Article.pmid))))
+
+
+def unclassified_pmids(session: Session) -> list[str]:
+    """The stored PMIDs that have no classification yet."""
+    judged = select(ClassificationRow.pmid)
+    return list(session.exec(select(Article.pmid).where(col(Article.pmid).not_in(judged))))

@@ -1,0 +1,82 @@
+"""Run history: poll runs, job runs, and the digests that have not been delivered yet.
+
+Every function takes a ``Session``; the caller decides when to commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from litwatch.store.searches import current_query_version
+from litwatch.store.tables import (
+    Digest,
+    JobRun,
+    PollRun,
+    SavedSearch,
+    SearchQueryVersion,
+    Subscriber,
+)
+
+
+def start_poll_run(
+    session: Session, search: SavedSearch, *, now: datetime, window: tuple[date, date]
+) -> PollRun:
+    version = current_query_version(session, search)
+    run = PollRun(
+        search_id=search.id,
+        query_version_id=version.id if version else None,
+        started_at=now,
+        window_start=window[0],
+        window_end=window[1],
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def abandon_stale_runs(session: Session, search_id: int, *, now: datetime) -> int:
+    """Mark runs left 'running' by a process that died; they ended without finishing."""
+    res = session.execute(
+        update(PollRun)
+        .where(col(PollRun.search_id) == search_id, col(PollRun.status) == "running")
+        .values(status="abandoned", finished_at=now, error="the process stopped mid-run")
+    )
+    return res.rowcount or 0
+
+
+def recent_poll_runs(session: Session, limit: int = 20) -> list[tuple[PollRun, str, str]]:
+    """The latest poll runs with their search name and the query they ran."""
+    stmt = (
+        select(PollRun, SavedSearch.name, SearchQueryVersion.query)
+        .join(SavedSearch, col(SavedSearch.id) == col(PollRun.search_id))
+        .join(
+            SearchQueryVersion,
+            col(SearchQueryVersion.id) == col(PollRun.query_version_id),
+            isouter=True,
+        )
+        .order_by(col(PollRun.started_at).desc(), col(PollRun.id).desc())
+        .limit(limit)
+    )
+    return [(run, name, query or "") for run, name, query in session.exec(stmt)]
+
+
+def recent_job_runs(session: Session, limit: int = 20) -> list[JobRun]:
+    """The latest runs of the scheduled jobs, newest first."""
+    return list(
+        session.exec(select(JobRun).order_by(col(JobRun.started_at).desc()).limit(limit)).all()
+    )
+
+
+def undelivered_digests(session: Session, limit: int = 20) -> list[tuple[Digest, str]]:
+    """Digests tried but not delivered (failed, or due a retry), with the address, newest first."""
+    stmt = (
+        select(Digest, Subscriber.email)
+        .join(Subscriber, col(Subscriber.id) == col(Digest.subscriber_id))
+        .where(col(Digest.status).in_(["failed", "pending"]), col(Digest.attempts) > 0)
+        .order_by(col(Digest.id).desc())
+        .limit(limit)
+    )
+    return [(digest, email) for digest, email in session.exec(stmt).all()]

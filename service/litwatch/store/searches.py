@@ -1,0 +1,102 @@
+"""Saved searches and the history of their queries.
+
+Every function takes a ``Session``; the caller decides when to commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from litwatch.errors import StoreError
+from litwatch.store.tables import PollRun, SavedSearch, SearchHit, SearchQueryVersion
+
+
+def get_search(session: Session, name: str) -> SavedSearch:
+    search = session.exec(select(SavedSearch).where(SavedSearch.name == name)).first()
+    if search is None:
+        raise StoreError(f"no saved search named {name!r} (see `litwatch searches list`)")
+    return search
+
+
+def find_search(session: Session, name: str) -> SavedSearch | None:
+    return session.exec(select(SavedSearch).where(SavedSearch.name == name)).first()
+
+
+def list_searches(session: Session) -> list[SavedSearch]:
+    return list(session.exec(select(SavedSearch).order_by(col(SavedSearch.name))))
+
+
+def add_search(
+    session: Session,
+    name: str,
+    query: str,
+    *,
+    now: datetime,
+    schedule: str | None = None,
+    backfill_start: date | None = None,
+    description: str = "",
+) -> SavedSearch:
+    """Create a saved search; StoreError if the name is taken."""
+    if not name.strip() or not query.strip():
+        raise StoreError("a saved search needs a name and a query")
+    if find_search(session, name):
+        raise StoreError(f"a saved search named {name!r} already exists")
+    search = SavedSearch(
+        name=name,
+        query=query,
+        schedule=schedule,
+        backfill_start=backfill_start,
+        description=description,
+        created_at=now,
+    )
+    session.add(search)
+    session.flush()
+    session.add(SearchQueryVersion(search_id=search.id, query=query, created_at=now))
+    return search
+
+
+def set_search_query(session: Session, search: SavedSearch, query: str, *, now: datetime) -> None:
+    """Change a search's query, keeping the old one in its history."""
+    if query != search.query:
+        search.query = query
+        session.add(search)
+        session.add(SearchQueryVersion(search_id=search.id, query=query, created_at=now))
+
+
+def current_query_version(session: Session, search: SavedSearch) -> SearchQueryVersion | None:
+    return session.exec(
+        select(SearchQueryVersion)
+        .where(SearchQueryVersion.search_id == search.id)
+        .order_by(col(SearchQueryVersion.id).desc())
+    ).first()
+
+
+def remove_search(session: Session, name: str) -> None:
+    """Delete a saved search with its hits, runs and query history (articles stay)."""
+    search = get_search(session, name)
+    for model in (SearchHit, PollRun, SearchQueryVersion):
+        for row in session.exec(select(model).where(model.search_id == search.id)):
+            session.delete(row)
+    session.flush()
+    session.delete(search)
+
+
+def search_article_count(session: Session, search_id: int) -> int:
+    return session.exec(
+        select(func.count()).select_from(SearchHit).where(SearchHit.search_id == search_id)
+    ).one()
+
+
+def search_names_of(session: Session, pmid: str) -> list[str]:
+    """The names of the saved searches that found this article, in name order."""
+    return list(
+        session.exec(
+            select(SavedSearch.name)
+            .join(SearchHit, col(SearchHit.search_id) == col(SavedSearch.id))
+            .where(SearchHit.pmid == pmid)
+            .order_by(col(SavedSearch.name))
+        ).all()
+    )
