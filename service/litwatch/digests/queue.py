@@ -171,12 +171,15 @@ def make_digest(
     some of these articles first."""
     assert sub.id is not None
     composed = compose_digest(session, sub, now=now, rendering=rendering)
-    since = digest_period_start(sub)
     set_last_digest(session, sub, now)
     if composed is None:
         return None
     digest = store.add_digest(
-        session, subscriber_id=sub.id, period_start=since, period_end=now, now=now
+        session,
+        subscriber_id=sub.id,
+        period_start=composed.content.period_start,
+        period_end=now,
+        now=now,
     )
     assert digest.id is not None
     rendered = composed.rendered
