@@ -15,19 +15,15 @@ import threading
 import time
 import tracemalloc
 from datetime import UTC, date, datetime, timedelta
+from email.utils import make_msgid
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from litwatch.digests.build import (
-    DigestItem,
-    DigestLinks,
-    Subscriber,
-    build_digest,
-    build_message,
-    render_digest,
-)
 from litwatch.digests.mailer import SmtpMailer, SmtpSettings
+from litwatch.digests.message import build_message
+from litwatch.digests.rendering import DigestLinks, render_digest
+from litwatch.digests.selection import Candidate, Recipient, build_digest
 from litwatch.records import (
     ArticleRecord,
     Author,
@@ -66,7 +62,7 @@ class Counter:
         return "250 Message accepted"
 
 
-def article_pool(size: int) -> list[DigestItem]:
+def article_pool(size: int) -> list[Candidate]:
     """``size`` distinct, plausible classified articles."""
     pool = []
     findings = list(KB)
@@ -101,7 +97,7 @@ def article_pool(size: int) -> list[DigestItem]:
             flags=["multicentre-rct"] if n % 17 == 0 else [],
             priority=(n * 37 % 100) / 100,
         )
-        pool.append(DigestItem(art, cls, ["ssc-rituximab"]))
+        pool.append(Candidate(art, cls, ["ssc-rituximab"]))
     return pool
 
 
@@ -112,7 +108,7 @@ def _free_port() -> int:
 
 
 def _send_share(
-    subscribers: list[Subscriber], pool: list[DigestItem], per_digest: int, port: int
+    subscribers: list[Recipient], pool: list[Candidate], per_digest: int, port: int
 ) -> tuple[float, float, int]:
     """Render and send one share of the digests on one connection; (render s, send s, sent)."""
     env = make_environment()
@@ -138,7 +134,7 @@ def _send_share(
                 rendered,
                 sender="litwatch <digest@litwatch.example>",
                 to=sub.email,
-                message_id_domain="litwatch.example",
+                message_id=make_msgid(idstring="digest", domain="litwatch.example"),
                 now=NOW,
             )
             t1 = time.perf_counter()
@@ -159,7 +155,7 @@ def run(
     """Render and send ``n_subscribers`` digests to a local SMTP server; the figures."""
     pool = article_pool(200)
     subscribers = [
-        Subscriber(
+        Recipient(
             f"reader{n}@example.org",
             name=f"Reader {n}",
             searches=["ssc-rituximab"],

@@ -7,20 +7,19 @@ import email.policy
 import functools
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from email.utils import make_msgid
 from html.parser import HTMLParser
 
 import jinja2
 import pytest
 
-from litwatch.digests.build import (
-    Digest,
-    DigestItem,
-    DigestLinks,
-    RenderedDigest,
-    Subscriber,
+from litwatch.digests.message import build_message
+from litwatch.digests.rendering import DigestLinks, RenderedDigest, render_digest
+from litwatch.digests.selection import (
+    Candidate,
+    DigestContent,
+    Recipient,
     build_digest,
-    build_message,
-    render_digest,
     select_items,
 )
 from litwatch.digests.signed_links import read_token
@@ -98,13 +97,13 @@ def classification(
     )
 
 
-def item(pmid: str, relevance: str = "core", findings=None, **kw: object) -> DigestItem:  # type: ignore[no-untyped-def]
+def item(pmid: str, relevance: str = "core", findings=None, **kw: object) -> Candidate:  # type: ignore[no-untyped-def]
     sent = bool(kw.pop("previously_sent", False))
     art = kw.pop("article", None) or article(pmid)
-    return DigestItem(art, classification(pmid, relevance, findings, **kw), ["ssc-rtx"], sent)  # type: ignore[arg-type]
+    return Candidate(art, classification(pmid, relevance, findings, **kw), ["ssc-rtx"], sent)  # type: ignore[arg-type]
 
 
-def sample_items() -> list[DigestItem]:
+def sample_items() -> list[Candidate]:
     """A day's worth: contradiction, multicentre RCT, retraction of a sent article, related, off."""
     return [
         item(
@@ -144,13 +143,15 @@ def sample_items() -> list[DigestItem]:
     ]
 
 
-def subscriber(**fields: object) -> Subscriber:
+def subscriber(**fields: object) -> Recipient:
     values: dict[str, object] = {"email": "ada@example.org", "name": "Ada", "searches": ["ssc-rtx"]}
     values.update(fields)
-    return Subscriber(**values)  # type: ignore[arg-type]
+    return Recipient(**values)  # type: ignore[arg-type]
 
 
-def sample_digest(sub: Subscriber | None = None, items: list[DigestItem] | None = None) -> Digest:
+def sample_digest(
+    sub: Recipient | None = None, items: list[Candidate] | None = None
+) -> DigestContent:
     digest = build_digest(
         sub or subscriber(min_relevance="related"),
         sample_items() if items is None else items,
@@ -168,11 +169,11 @@ def environment() -> jinja2.Environment:
     return make_environment()
 
 
-def render(digest: Digest, timezone: str = "UTC") -> RenderedDigest:
+def render(digest: DigestContent, timezone: str = "UTC") -> RenderedDigest:
     return render_digest(environment(), digest, LINKS, timezone=timezone, now=NOW)
 
 
-def pmids(items: list[DigestItem]) -> list[str]:
+def pmids(items: list[Candidate]) -> list[str]:
     return sorted(i.pmid for i in items)
 
 
@@ -432,7 +433,7 @@ def test_build_message_is_multipart_alternative_with_the_right_headers() -> None
         rendered,
         sender="litwatch <digest@litwatch.example>",
         to="Ada <ada@example.org>",
-        message_id_domain="litwatch.example",
+        message_id=make_msgid(idstring="digest", domain="litwatch.example"),
         now=NOW,
         list_unsubscribe_mailto="unsubscribe@litwatch.example",
     )

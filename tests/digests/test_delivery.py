@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 
 from litwatch.config import load_settings
 from litwatch.context import Context, build_context
-from litwatch.digests.delivery import deliver_pending, run_digests
 from litwatch.digests.signed_links import read_token
 from litwatch.digests.subscribers import add_subscriber
+from litwatch.jobs.digest_run import deliver_pending, run_digests
 from litwatch.judging.classify_stored import classify_pmids
 from litwatch.records import AbstractSection, ArticleRecord, CommentCorrection
 from litwatch.store.articles import record_hits, upsert_articles

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from litwatch.digests.build import build_message
 from litwatch.digests.mailer import (
     OutboxMailer,
     SmtpMailer,
@@ -29,6 +29,7 @@ from litwatch.digests.mailer import (
     make_mailer,
     parse_smtp_url,
 )
+from litwatch.digests.message import build_message
 from litwatch.digests.signed_links import read_token
 from litwatch.errors import ConfigError, DeliveryError
 from tests.digests.test_build import NOW, SECRET, render, sample_digest
@@ -93,7 +94,7 @@ def message(to: str = "ada@example.org") -> EmailMessage:
         rendered,
         sender="litwatch <digest@litwatch.example>",
         to=to,
-        message_id_domain="litwatch.example",
+        message_id=make_msgid(idstring="digest", domain="litwatch.example"),
         now=NOW,
     )
 
@@ -108,7 +109,7 @@ def test_delivered_digest_parses_back_whole() -> None:
         rendered,
         sender="litwatch <digest@litwatch.example>",
         to="Ada <ada@example.org>",
-        message_id_domain="litwatch.example",
+        message_id=make_msgid(idstring="digest", domain="litwatch.example"),
         now=NOW,
     )
     with smtp_server(handler) as server, SmtpMailer(settings_for(server)) as mailer:

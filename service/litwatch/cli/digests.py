@@ -59,7 +59,7 @@ def subscribers_add(
 @subscribers_app.command("list")
 def subscribers_list(fmt: str = typer.Option("table", "--format", help="table or json")) -> None:
     """List subscribers with their filters and last digest."""
-    from litwatch.digests.subscribers import list_subscribers
+    from litwatch.store.subscribers import list_subscribers
 
     check_choice(fmt, ("table", "json"), "--format")
     with open_context() as ctx, Session(ctx.engine) as session:
@@ -112,7 +112,7 @@ def digest_preview(
     output: Path | None = typer.Option(None, "--output", help="Write the HTML here."),
 ) -> None:
     """Write the HTML of the digest EMAIL would get now (nothing is recorded or sent)."""
-    from litwatch.digests.delivery import preview
+    from litwatch.jobs.digest_run import preview
 
     with open_context() as ctx:
         msg = preview(ctx, email)
@@ -133,7 +133,7 @@ def digest_send(
     now: bool = typer.Option(False, "--now", help="Make digests now even if not yet due."),
 ) -> None:
     """Send the digests that are due (and retry earlier failures whose time has come)."""
-    from litwatch.digests.delivery import due_subscribers, preview, run_digests
+    from litwatch.jobs.digest_run import due_subscribers, preview, run_digests
 
     with open_context() as ctx:
         if dry_run:

@@ -1,33 +1,27 @@
-"""Digests in the database: what each subscriber is due, recorded before anything is sent.
+"""Recording digests: what each subscriber is due, built and rendered once, before sending.
 
-A digest row and its items are written in one transaction. The unique key on
-(subscriber, pmid, kind) of ``digest_item`` is what guarantees that an article is never in two
-digests for one subscriber, and that a retraction or erratum is announced once.
+``make_digest`` finds the candidates (new articles, and corrections of articles sent before),
+chooses and renders the digest, and records it with the message to send and its items, all
+in the caller's transaction. ``litwatch.store.digests`` keeps the items unique per subscriber,
+so an article is never in two digests and a notice goes out once.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from litwatch.digests.build import DigestItem, build_digest, select_items
-from litwatch.digests.build import Subscriber as DigestSubscriber
-from litwatch.records import ArticleRecord, Classification
-from litwatch.store.articles import article_record
-from litwatch.store.tables import (
-    Article,
-    ClassificationRow,
-    Digest,
-    SavedSearch,
-    SearchHit,
-    Subscriber,
-)
-from litwatch.store.tables import DigestItem as DigestItemRow
+from litwatch.digests.message import digest_message_id
+from litwatch.digests.rendering import RenderedDigest, RenderSettings, render_with
+from litwatch.digests.selection import Candidate, DigestContent, Recipient, build_digest
+from litwatch.records import ArticleRecord
+from litwatch.store import digests as store
+from litwatch.store.subscribers import set_last_digest
+from litwatch.store.tables import Digest, Subscriber
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +36,21 @@ NOTICE_TARGET_REFS = {"RetractionOf": "retraction", "ErratumFor": "erratum"}
 
 @dataclass
 class Candidates:
-    items: list[DigestItem]
+    items: list[Candidate]
     notices: dict[str, str]  # pmid of an article sent before -> 'retraction' | 'erratum'
 
 
-def as_digest_subscriber(sub: Subscriber) -> DigestSubscriber:
-    return DigestSubscriber(
+@dataclass
+class Composed:
+    """A digest chosen and rendered, not yet recorded."""
+
+    found: Candidates
+    content: DigestContent
+    rendered: RenderedDigest
+
+
+def recipient_of(sub: Subscriber) -> Recipient:
+    return Recipient(
         email=sub.email,
         name=sub.name,
         searches=list(sub.searches or []),
@@ -55,41 +58,6 @@ def as_digest_subscriber(sub: Subscriber) -> DigestSubscriber:
         min_relevance=sub.min_relevance,
         findings=list(sub.findings or []),
         send_empty=sub.send_empty,
-    )
-
-
-def _sent_pmids(session: Session, sub_id: int) -> dict[str, set[str]]:
-    rows = session.exec(
-        select(DigestItemRow.pmid, DigestItemRow.kind).where(DigestItemRow.subscriber_id == sub_id)
-    )
-    out: dict[str, set[str]] = {}
-    for pmid, kind in rows:
-        out.setdefault(kind, set()).add(pmid)
-    return out
-
-
-def _searches_by_pmid(session: Session, pmids: Iterable[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    pmids = list(pmids)
-    for i in range(0, len(pmids), 500):
-        rows = session.exec(
-            select(SearchHit.pmid, SavedSearch.name)
-            .join(SavedSearch, col(SavedSearch.id) == col(SearchHit.search_id))
-            .where(col(SearchHit.pmid).in_(pmids[i : i + 500]))
-        )
-        for pmid, name in rows:
-            out.setdefault(pmid, []).append(name)
-    return out
-
-
-def _item(
-    article: Article, c_row: ClassificationRow, searches: list[str], previously_sent: bool
-) -> DigestItem:
-    return DigestItem(
-        article=article_record(article),
-        classification=Classification.from_dict(c_row.data),
-        searches=searches,
-        previously_sent=previously_sent,
     )
 
 
@@ -102,54 +70,91 @@ def notice_targets(record: ArticleRecord) -> dict[str, str]:
     }
 
 
+def _correction_kind(record: ArticleRecord) -> str:
+    refs = {c.ref_type for c in record.comments_corrections}
+    if refs & set(RETRACTION_REFS):
+        return "retraction"
+    return "erratum" if "ErratumIn" in refs else ""
+
+
 def collect_candidates(session: Session, sub: Subscriber, since: datetime) -> Candidates:
     """New articles for ``sub`` since ``since``, and notices about articles it got before."""
-    sent = _sent_pmids(session, sub.id)
+    assert sub.id is not None
+    sent = store.sent_pmids(session, sub.id)
     sent_new = sent.get("new", set())
-    stmt = (
-        select(Article, ClassificationRow)
-        .join(SearchHit, col(SearchHit.pmid) == col(Article.pmid))
-        .join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
-        .where(col(SearchHit.first_seen) > since - LOOKBACK_MARGIN, col(Article.deleted).is_(False))
+    hits = store.classified_hits_since(
+        session, since - LOOKBACK_MARGIN, searches=list(sub.searches or [])
     )
-    if sub.searches:
-        stmt = stmt.join(SavedSearch, col(SavedSearch.id) == col(SearchHit.search_id)).where(
-            col(SavedSearch.name).in_(sub.searches)
-        )
-    fresh = {a.pmid: (a, c) for a, c in session.exec(stmt) if a.pmid not in sent_new}
-    searches = _searches_by_pmid(session, fresh)
-    items: list[DigestItem] = []
+    fresh = {pmid: pair for pmid, pair in hits.items() if pmid not in sent_new}
+    searches = store.search_names(session, fresh)
+    items: list[Candidate] = []
     notices: dict[str, str] = {}
-    for pmid, (article, c_row) in fresh.items():
+    for pmid, (record, classification) in fresh.items():
         targets = {
             p: k
-            for p, k in notice_targets(article_record(article)).items()
+            for p, k in notice_targets(record).items()
             if p in sent_new and p not in sent.get(k, set())
         }
         notices.update(targets)
-        items.append(_item(article, c_row, searches.get(pmid, []), previously_sent=bool(targets)))
+        items.append(Candidate(record, classification, searches.get(pmid, []), bool(targets)))
     # Articles sent before that have since been retracted or corrected.
     covered = set(notices)
-    for chunk_start in range(0, len(sent_new), 500):
-        chunk = sorted(sent_new)[chunk_start : chunk_start + 500]
-        rows = session.exec(
-            select(Article, ClassificationRow)
-            .join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
-            .where(col(Article.pmid).in_(chunk))
-        )
-        for article, c_row in rows:
-            record = article_record(article)
-            refs = {c.ref_type for c in record.comments_corrections}
-            kind = (
-                "retraction"
-                if refs & set(RETRACTION_REFS)
-                else ("erratum" if "ErratumIn" in refs else "")
-            )
-            if not kind or article.pmid in sent.get(kind, set()) or article.pmid in covered:
-                continue
-            notices[article.pmid] = kind
-            items.append(_item(article, c_row, [], previously_sent=True))
+    for pmid, (record, classification) in store.classified_articles(session, sent_new).items():
+        kind = _correction_kind(record)
+        if not kind or pmid in sent.get(kind, set()) or pmid in covered:
+            continue
+        notices[pmid] = kind
+        items.append(Candidate(record, classification, [], previously_sent=True))
     return Candidates(items, notices)
+
+
+def digest_period_start(sub: Subscriber) -> datetime:
+    """Where the next digest of ``sub`` starts: the end of the last one, or a first look back."""
+    if sub.last_digest_at is not None:
+        return sub.last_digest_at
+    assert sub.created_at is not None
+    return sub.created_at - FIRST_DIGEST_LOOKBACK.get(sub.frequency, timedelta(days=1))
+
+
+def compose_digest(
+    session: Session,
+    sub: Subscriber,
+    *,
+    now: datetime,
+    rendering: RenderSettings,
+    send_empty: bool = False,
+) -> Composed | None:
+    """The digest ``sub`` is due now, chosen and rendered (None: nothing to send); reads only.
+
+    ``send_empty`` makes an empty digest rather than none, whatever the subscriber chose."""
+    since = digest_period_start(sub)
+    found = collect_candidates(session, sub, since)
+    recipient = recipient_of(sub)
+    if send_empty:
+        recipient = replace(recipient, send_empty=True)
+    content = build_digest(
+        recipient,
+        found.items,
+        period_start=since,
+        period_end=now,
+        kb_statements=rendering.kb_statements,
+    )
+    if content is None:
+        return None
+    return Composed(found, content, render_with(rendering, content, now=now))
+
+
+def _items_to_record(composed: Composed) -> list[tuple[str, str]]:
+    """(pmid, kind) rows: new articles, and each notice against the article sent before."""
+    chosen = composed.content.items
+    notices = composed.found.notices
+    rows = [(i.pmid, "new") for i in chosen if i.pmid not in notices]
+    chosen_pmids = {i.pmid for i in chosen}
+    for pmid, kind in notices.items():
+        # A notice is recorded against the article sent before, whichever record carried it.
+        if pmid in chosen_pmids or any(pmid in notice_targets(i.article) for i in chosen):
+            rows.append((pmid, kind))
+    return rows
 
 
 def make_digest(
@@ -157,51 +162,37 @@ def make_digest(
     sub: Subscriber,
     *,
     now: datetime,
-    kb_statements: dict[str, str],
+    rendering: RenderSettings,
     message_id_domain: str,
 ) -> Digest | None:
-    """Record the digest ``sub`` is due now (None: nothing to send); the caller commits."""
-    since = sub.last_digest_at or (
-        sub.created_at - FIRST_DIGEST_LOOKBACK.get(sub.frequency, timedelta(days=1))
-    )
-    found = collect_candidates(session, sub, since)
-    chosen = select_items(as_digest_subscriber(sub), found.items)
-    built = build_digest(
-        as_digest_subscriber(sub),
-        chosen,
-        period_start=since,
-        period_end=now,
-        kb_statements=kb_statements,
-    )
-    sub.last_digest_at = now
-    session.add(sub)
-    if built is None:
+    """Record the digest ``sub`` is due now, with the message to send (None: nothing to send).
+
+    The caller commits; DigestCollision (litwatch.store.digests) when another run recorded
+    some of these articles first."""
+    assert sub.id is not None
+    composed = compose_digest(session, sub, now=now, rendering=rendering)
+    set_last_digest(session, sub, now)
+    if composed is None:
         return None
-    digest = Digest(
+    digest = store.add_digest(
+        session,
         subscriber_id=sub.id,
-        period_start=since,
+        period_start=composed.content.period_start,
         period_end=now,
-        created_at=now,
-        next_attempt_at=now,
+        now=now,
     )
-    session.add(digest)
-    session.flush()
-    digest.message_id = f"<litwatch-digest-{digest.id}-{int(now.timestamp())}@{message_id_domain}>"
-    chosen_pmids = {i.pmid for i in chosen}
-    for item in chosen:
-        if item.pmid in found.notices:
-            continue  # an article sent before, back as a notice: recorded as such below
-        session.add(
-            DigestItemRow(digest_id=digest.id, subscriber_id=sub.id, pmid=item.pmid, kind="new")
-        )
-    for pmid, kind in found.notices.items():
-        # A notice is recorded against the article sent before, whichever record carried it.
-        carried = pmid in chosen_pmids or any(pmid in notice_targets(i.article) for i in chosen)
-        if carried:
-            session.add(
-                DigestItemRow(digest_id=digest.id, subscriber_id=sub.id, pmid=pmid, kind=kind)
-            )
-    session.flush()
+    assert digest.id is not None
+    rendered = composed.rendered
+    store.keep_message(
+        session,
+        digest,
+        message_id=digest_message_id(digest.id, now, message_id_domain),
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        unsubscribe_url=rendered.unsubscribe_url,
+    )
+    store.add_digest_items(session, digest, _items_to_record(composed))
     return digest
 
 
@@ -210,57 +201,47 @@ def make_due_digests(
     subs: Iterable[Subscriber],
     *,
     now: datetime,
-    kb_statements: dict[str, str],
+    rendering: RenderSettings,
     message_id_domain: str,
 ) -> list[int]:
-    """Record a digest for each of ``subs``; one that collides with another run is skipped."""
+    """Record and commit a digest for each of ``subs``; one that collides is skipped."""
     made = []
     for sub in subs:
         try:
             digest = make_digest(
-                session,
-                sub,
-                now=now,
-                kb_statements=kb_statements,
-                message_id_domain=message_id_domain,
+                session, sub, now=now, rendering=rendering, message_id_domain=message_id_domain
             )
             session.commit()
-        except IntegrityError:
+        except store.DigestCollision:
             # Another instance recorded these articles for this subscriber first.
             session.rollback()
             log.warning("digest for %s not recorded: its articles are in another", sub.email)
             continue
         if digest is not None:
+            assert digest.id is not None
             made.append(digest.id)
     return made
 
 
-def digest_items(session: Session, digest: Digest) -> list[DigestItem]:
-    """The items of a recorded digest, rebuilt from the store for rendering."""
-    rows = session.exec(select(DigestItemRow).where(DigestItemRow.digest_id == digest.id)).all()
-    new = [r.pmid for r in rows if r.kind == "new"]
-    notices = {r.pmid: r.kind for r in rows if r.kind != "new"}
-    articles = {
-        a.pmid: (a, c)
-        for a, c in session.exec(
-            select(Article, ClassificationRow)
-            .join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
-            .where(col(Article.pmid).in_(new + list(notices)))
-        )
-    }
-    searches = _searches_by_pmid(session, new)
+def recorded_candidates(session: Session, digest_id: int) -> list[Candidate]:
+    """The items of a recorded digest, rebuilt from the store (for one kept without a body)."""
+    rows = store.digest_item_kinds(session, digest_id)
+    new = [pmid for pmid, kind in rows if kind == "new"]
+    notices = {pmid: kind for pmid, kind in rows if kind != "new"}
+    articles = store.classified_articles(session, [*new, *notices])
+    searches = store.search_names(session, new)
     items = []
     covered: set[str] = set()
     for pmid in new:
         if pmid not in articles:
             continue
-        article, c_row = articles[pmid]
-        targets = set(notice_targets(article_record(article))) & set(notices)
+        record, classification = articles[pmid]
+        targets = set(notice_targets(record)) & set(notices)
         covered |= targets
-        items.append(_item(article, c_row, searches.get(pmid, []), previously_sent=bool(targets)))
+        items.append(Candidate(record, classification, searches.get(pmid, []), bool(targets)))
     for pmid in notices:
         if pmid in covered or pmid in new or pmid not in articles:
             continue
-        article, c_row = articles[pmid]
-        items.append(_item(article, c_row, [], previously_sent=True))
+        record, classification = articles[pmid]
+        items.append(Candidate(record, classification, [], previously_sent=True))
     return items

@@ -1,13 +1,15 @@
-"""Subscribers: who gets digests, of what, how often (queries over the store)."""
+"""Subscribers: who gets digests, of what, how often; addresses and choices checked here,
+kept by ``litwatch.store.subscribers``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from litwatch.errors import ConfigError, StoreError
+from litwatch.store import subscribers as store
 from litwatch.store.searches import get_search
 from litwatch.store.tables import Subscriber
 
@@ -26,9 +28,8 @@ def normalise_email(address: str) -> str:
 
 
 def get_subscriber(session: Session, email: str) -> Subscriber | None:
-    return session.exec(
-        select(Subscriber).where(Subscriber.email == normalise_email(email))
-    ).first()
+    """The subscriber with this address, however it is written; ConfigError when invalid."""
+    return store.find_subscriber(session, normalise_email(email))
 
 
 def add_subscriber(
@@ -50,7 +51,7 @@ def add_subscriber(
         raise ConfigError(f"--frequency must be one of {', '.join(FREQUENCIES)}")
     if min_relevance not in RELEVANCES:
         raise ConfigError(f"--min-relevance must be one of {', '.join(RELEVANCES)}")
-    existing = get_subscriber(session, address)
+    existing = store.find_subscriber(session, address)
     if existing is not None and existing.active:
         raise StoreError(f"{address} is already subscribed (remove it first to change it)")
     for name_ in searches or []:
@@ -58,27 +59,17 @@ def add_subscriber(
     unknown = sorted(set(findings or []) - (known_findings or set(findings or [])))
     if unknown:
         raise ConfigError(f"unknown finding id(s): {', '.join(unknown)}")
-    sub = existing or Subscriber(email=address)
-    sub.name = name
-    sub.searches = list(searches or [])
-    sub.frequency = frequency
-    sub.min_relevance = min_relevance
-    sub.findings = list(findings or [])
-    sub.send_empty = send_empty
-    sub.active = True
-    sub.unsubscribed_at = None
-    sub.created_at = now
-    sub.last_digest_at = None
-    session.add(sub)
-    session.flush()
-    return sub
-
-
-def list_subscribers(session: Session, *, active_only: bool = False) -> list[Subscriber]:
-    stmt = select(Subscriber).order_by(col(Subscriber.email))
-    if active_only:
-        stmt = stmt.where(col(Subscriber.active).is_(True))
-    return list(session.exec(stmt))
+    return store.save_subscriber(
+        session,
+        address,
+        now=now,
+        name=name,
+        searches=list(searches or []),
+        frequency=frequency,
+        min_relevance=min_relevance,
+        findings=list(findings or []),
+        send_empty=send_empty,
+    )
 
 
 def unsubscribe(session: Session, email: str, *, now: datetime) -> bool:
@@ -88,7 +79,5 @@ def unsubscribe(session: Session, email: str, *, now: datetime) -> bool:
         raise StoreError(f"{email} is not a subscriber")
     if not sub.active:
         return False
-    sub.active = False
-    sub.unsubscribed_at = now
-    session.add(sub)
+    store.deactivate_subscriber(session, sub, now=now)
     return True

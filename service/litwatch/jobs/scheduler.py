@@ -48,13 +48,13 @@ def _run_poll(ctx: Context, name: str, schedule: str) -> None:
 
 
 def _digest_job(ctx: Context) -> None:
-    from litwatch.digests.delivery import run_digests
+    from litwatch.jobs.digest_run import run_digests
 
     log.info("digest job: %s", run_digests(ctx).line())
 
 
 def _retry_job(ctx: Context) -> None:
-    from litwatch.digests.delivery import deliver_pending
+    from litwatch.jobs.digest_run import deliver_pending
 
     result = deliver_pending(ctx)
     if result.attempted:

@@ -203,6 +203,11 @@ class Digest(SQLModel, table=True):
     sent_at: datetime | None = _utc_column()
     message_id: str = ""
     subject: str = ""
+    # What is sent, rendered once when the digest is recorded; NULL on a digest recorded
+    # before these were kept, which is rendered from its items when it is sent.
+    body_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    body_html: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    unsubscribe_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     outbox_path: str = ""
     last_error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 

@@ -1,7 +1,7 @@
 """The web app: on-demand search, article and evidence pages, digest links, a JSON API.
 
 ``create_app(ctx)`` builds it from a context; nothing is built at import. Pages are rendered
-server-side with the one Jinja environment (``litwatch.templating``), from ``templates/web/``.
+server-side with the context's one Jinja environment (``ctx.templates``), from ``templates/web/``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from litwatch.context import Context
-from litwatch.digests.build import DESIGN_LABELS
-from litwatch.templating import make_environment
+from litwatch.digests.rendering import DESIGN_LABELS
 from litwatch.web import api, links, pages
 from litwatch.web.responses import api_error, error_page, is_api
 
@@ -34,7 +33,8 @@ def create_app(ctx: Context) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    env = make_environment()
+    # The context's one environment, shared with the emails; the pages also name designs.
+    env = ctx.templates
     env.globals["design_labels"] = DESIGN_LABELS
     app.state.ctx = ctx
     app.state.env = env

@@ -1,45 +1,26 @@
-"""Digests: choose what one subscriber gets, group and rank it, render it, wrap it as email.
+"""Choosing and grouping a digest: which candidates one subscriber gets, in which sections.
 
-Pure functions over plain data: no database, no network. The store hands in candidate items,
-``build_digest`` decides, ``render_digest`` fills the subject/text/html template triplet in
-``templates/email/``, and ``build_message`` makes the MIME message the mailer sends.
+Pure functions over plain data: no database, no templates. ``select_items`` decides what a
+recipient gets, ``build_digest`` ranks it, groups it by finding and counts it for the summary.
 """
 
 from __future__ import annotations
 
-import email.policy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from typing import Any
 
-import jinja2
-
-from litwatch.digests.signed_links import token_maker
 from litwatch.records import ArticleRecord, Classification, FindingJudgement
-from litwatch.templating import zone
 
 RELEVANCE_LEVELS = ("core", "related")
 # Ranks stances when an article reports on several findings: a contradiction is news first.
 STANCE_RANK = {"contradicts": 3, "addresses": 2, "supports": 1, "inconclusive": 0}
 CORRECTION_FLAGS = {"retracted", "retraction-notice", "erratum"}
-DESIGN_LABELS = {
-    "rct": "RCT",
-    "meta-analysis": "Meta-analysis",
-    "systematic-review": "Systematic review",
-    "cohort": "Cohort",
-    "case-series": "Case series",
-    "case-report": "Case report",
-    "review": "Review",
-    "trial-protocol": "Trial protocol",
-    "other": "Other design",
-}
 
 
 @dataclass
-class DigestItem:
+class Candidate:
     """One candidate article for one subscriber, with what the classifier said about it."""
 
     article: ArticleRecord
@@ -79,7 +60,9 @@ class DigestItem:
 
 
 @dataclass
-class Subscriber:
+class Recipient:
+    """Who a digest is for and what they asked for (the plain side of a subscriber row)."""
+
     email: str
     name: str = ""
     searches: list[str] = field(default_factory=list)
@@ -90,16 +73,10 @@ class Subscriber:
 
 
 @dataclass
-class DigestLinks:
-    base_url: str  # the web app, e.g. http://localhost:8000
-    secret: str  # signs the feedback and unsubscribe tokens
-
-
-@dataclass
 class DigestEntry:
     """An item as shown in one section: the finding it is filed under and the others."""
 
-    item: DigestItem
+    item: Candidate
     judgement: FindingJudgement | None = None
     also: list[FindingJudgement] = field(default_factory=list)
 
@@ -128,9 +105,11 @@ class Section:
 
 
 @dataclass
-class Digest:
-    subscriber: Subscriber
-    items: list[DigestItem]
+class DigestContent:
+    """What one digest holds, grouped and ranked: the input of the templates."""
+
+    subscriber: Recipient
+    items: list[Candidate]
     period_start: datetime
     period_end: datetime
     summary: dict[str, Any]
@@ -138,22 +117,7 @@ class Digest:
     kb_statements: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class FeedbackLinks:
-    relevant: str
-    not_relevant: str
-
-
-@dataclass
-class RenderedDigest:
-    subject: str
-    text: str
-    html: str
-    feedback_urls: dict[str, FeedbackLinks]  # by PMID
-    unsubscribe_url: str
-
-
-def select_items(subscriber: Subscriber, candidates: list[DigestItem]) -> list[DigestItem]:
+def select_items(subscriber: Recipient, candidates: list[Candidate]) -> list[Candidate]:
     """The candidates this subscriber should get, each PMID once.
 
     Off-topic articles never; related ones only with min_relevance 'related'; with findings
@@ -165,7 +129,7 @@ def select_items(subscriber: Subscriber, candidates: list[DigestItem]) -> list[D
         raise ValueError(f"min_relevance must be one of {RELEVANCE_LEVELS}")
     wanted_searches = set(subscriber.searches)
     wanted_findings = set(subscriber.findings)
-    chosen: dict[str, DigestItem] = {}
+    chosen: dict[str, Candidate] = {}
     for item in candidates:
         relevance = item.classification.relevance
         if item.notice_kind:
@@ -188,7 +152,7 @@ def select_items(subscriber: Subscriber, candidates: list[DigestItem]) -> list[D
     return list(chosen.values())
 
 
-def _rank(item: DigestItem) -> tuple[bool, float, str]:
+def _rank(item: Candidate) -> tuple[bool, float, str]:
     # Highest priority first; ties broken by PMID so a digest always reads the same.
     return (bool(item.notice_kind), item.classification.priority, item.pmid)
 
@@ -198,13 +162,13 @@ def _strength(judgement: FindingJudgement) -> tuple[int, float]:
 
 
 def build_digest(
-    subscriber: Subscriber,
-    items: list[DigestItem],
+    subscriber: Recipient,
+    items: list[Candidate],
     *,
     period_start: datetime,
     period_end: datetime,
     kb_statements: Mapping[str, str],
-) -> Digest | None:
+) -> DigestContent | None:
     """Group and rank what this subscriber gets; None when there is nothing to send."""
     selected = sorted(select_items(subscriber, items), key=_rank, reverse=True)
     if not selected and not subscriber.send_empty:
@@ -246,86 +210,6 @@ def build_digest(
         "multicentre_rcts": [i for i in selected if i.is_multicentre_rct and not i.notice_kind],
         "notices": [i for i in selected if i.notice_kind],
     }
-    return Digest(
+    return DigestContent(
         subscriber, selected, period_start, period_end, summary, sections, dict(kb_statements)
     )
-
-
-def render_digest(
-    env: jinja2.Environment,
-    digest: Digest,
-    links: DigestLinks,
-    *,
-    timezone: str = "UTC",
-    now: datetime,
-) -> RenderedDigest:
-    """Subject, plain text and HTML of ``digest``, with its signed one-click links."""
-    zone(timezone)  # an unknown timezone fails here, naming the setting
-    base = links.base_url.rstrip("/")
-    email = digest.subscriber.email
-    sign_feedback = token_maker(links.secret, "feedback", now=now)
-    feedback: dict[str, FeedbackLinks] = {}
-    for item in digest.items:
-        feedback[item.pmid] = FeedbackLinks(
-            *(
-                f"{base}/feedback/"
-                + sign_feedback({"pmid": item.pmid, "email": email, "relevant": relevant})
-                for relevant in (True, False)
-            )
-        )
-    unsubscribe = f"{base}/unsubscribe/" + token_maker(links.secret, "unsubscribe", now=now)(
-        {"email": email}
-    )
-    context = {
-        "digest": digest,
-        "subscriber": digest.subscriber,
-        "summary": digest.summary,
-        "sections": digest.sections,
-        "kb": digest.kb_statements,
-        "feedback": feedback,
-        "unsubscribe_url": unsubscribe,
-        "design_labels": DESIGN_LABELS,
-        "tz": timezone,
-        "now": now,
-    }
-    # A header is one line, whatever the template's layout; the HTML shows it as its title.
-    subject = " ".join(env.get_template("email/digest_subject.txt").render(context).split())
-    context["subject"] = subject
-    return RenderedDigest(
-        subject=subject,
-        text=env.get_template("email/digest.txt").render(context),
-        html=env.get_template("email/digest.html").render(context),
-        feedback_urls=feedback,
-        unsubscribe_url=unsubscribe,
-    )
-
-
-def build_message(
-    rendered: RenderedDigest,
-    *,
-    sender: str,
-    to: str,
-    message_id_domain: str,
-    now: datetime,
-    list_unsubscribe_url: str | None = None,
-    list_unsubscribe_mailto: str | None = None,
-) -> EmailMessage:
-    """multipart/alternative (text, then HTML) with Message-ID, Date and one-click unsubscribe."""
-    # Long one-click URLs must stay plain "<https://...>" in List-Unsubscribe: the default
-    # 78-column policy would fold them into encoded words that mail clients do not follow.
-    msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
-    msg["Subject"] = rendered.subject
-    msg["From"] = sender
-    msg["To"] = to
-    msg["Date"] = format_datetime(now if now.tzinfo else now.astimezone())
-    msg["Message-ID"] = make_msgid(idstring="digest", domain=message_id_domain)
-    targets = [f"<{list_unsubscribe_url or rendered.unsubscribe_url}>"]
-    if list_unsubscribe_mailto:
-        targets.append(f"<mailto:{list_unsubscribe_mailto}?subject=unsubscribe>")
-    msg["List-Unsubscribe"] = ", ".join(targets)
-    # RFC 8058: mail clients may unsubscribe with one POST, no page to click through.
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(rendered.text)
-    msg.add_alternative(rendered.html, subtype="html")
-    return msg

@@ -1,0 +1,161 @@
+"""The digest job: unpack the context and run the digests stage (record what is due, send).
+
+``run_digests`` is what the scheduler and ``litwatch digest send`` run: one run at a time
+(a job lock), the due subscribers' digests recorded, everything pending sent, and a JobRun row
+for ``litwatch runs``. ``deliver_pending`` is the scheduler's retry sweep; ``preview`` renders
+what a subscriber would get now without recording anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from email.message import EmailMessage
+
+from sqlmodel import Session
+
+from litwatch.context import Context
+from litwatch.digests import delivery
+from litwatch.digests.delivery import DeliveryResult
+from litwatch.digests.mailer import Mailer, make_mailer
+from litwatch.digests.message import build_message, message_id_domain
+from litwatch.digests.queue import compose_digest, make_due_digests
+from litwatch.digests.rendering import DigestLinks, RenderSettings
+from litwatch.digests.subscribers import get_subscriber
+from litwatch.errors import StoreError
+from litwatch.jobs.due import digest_due
+from litwatch.jobs.locks import holder_id, job_lock
+from litwatch.store.subscribers import list_subscribers
+from litwatch.store.tables import JobRun, Subscriber
+
+log = logging.getLogger(__name__)
+
+
+def render_settings(ctx: Context) -> RenderSettings:
+    """What rendering a digest takes, from the context: its one Jinja environment included."""
+    return RenderSettings(
+        env=ctx.templates,
+        links=DigestLinks(base_url=ctx.settings.base_url, secret=ctx.secret_key),
+        timezone=ctx.settings.timezone,
+        kb_statements={f.id: f.statement for f in ctx.knowledge_base.findings},
+    )
+
+
+def due_subscribers(ctx: Context, session: Session, *, force: bool = False) -> list[Subscriber]:
+    """The active subscribers whose digest is due now (all of them with ``force``)."""
+    s = ctx.settings
+    now = ctx.now()
+    subs = []
+    for sub in list_subscribers(session, active_only=True):
+        if force or digest_due(
+            sub.frequency,
+            sub.last_digest_at,
+            sub.created_at,  # type: ignore[arg-type]
+            now,
+            at=s.digest_time,
+            weekday=s.digest_weekday,
+            tz=s.timezone,
+        ):
+            subs.append(sub)
+    return subs
+
+
+def deliver_pending(
+    ctx: Context, *, mailer: Mailer | None = None, only_email: str | None = None
+) -> DeliveryResult:
+    """Send every digest that is due (all subscribers, or only ``only_email``)."""
+    own_mailer = mailer is None
+    mailer = mailer or make_mailer(ctx.settings.smtp_url, ctx.settings.outbox_dir)
+    try:
+        with Session(ctx.engine) as session:
+            only = None
+            if only_email:
+                sub = get_subscriber(session, only_email)
+                only = sub.id if sub else -1
+            return delivery.deliver_pending(
+                session,
+                mailer,
+                sender=ctx.settings.mail_from,
+                rendering=render_settings(ctx),
+                clock=ctx.now,
+                worker=holder_id(),
+                only_subscriber=only,
+            )
+    finally:
+        if own_mailer:
+            mailer.close()
+
+
+def run_digests(
+    ctx: Context,
+    *,
+    only_email: str | None = None,
+    force: bool = False,
+    mailer: Mailer | None = None,
+) -> DeliveryResult:
+    """Record the digests that are due, then send everything pending. One run at a time."""
+    started = ctx.now()
+    with job_lock(ctx.engine, "digests") as acquired:
+        if not acquired:
+            log.info("a digest run is going on elsewhere; skipped")
+            return DeliveryResult()
+        with Session(ctx.engine) as session:
+            subs = due_subscribers(ctx, session, force=force)
+            if only_email:
+                wanted = get_subscriber(session, only_email)
+                subs = [s for s in subs if wanted is not None and s.id == wanted.id]
+            made = make_due_digests(
+                session,
+                subs,
+                now=ctx.now(),
+                rendering=render_settings(ctx),
+                message_id_domain=message_id_domain(ctx.settings.mail_from),
+            )
+        result = deliver_pending(ctx, mailer=mailer, only_email=only_email)
+        result.created = len(made)
+    _record_run(ctx, result, started)
+    return result
+
+
+def _record_run(ctx: Context, result: DeliveryResult, started: datetime) -> None:
+    with Session(ctx.engine) as session:
+        session.add(
+            JobRun(
+                job="digests",
+                started_at=started,
+                finished_at=ctx.now(),
+                status="ok" if not result.failed and not result.retry else "errors",
+                counts={
+                    "created": result.created,
+                    "sent": result.sent,
+                    "retry": result.retry,
+                    "failed": result.failed,
+                },
+                error="; ".join(result.errors)[:4000],
+            )
+        )
+        session.commit()
+
+
+def preview(ctx: Context, email: str, *, force: bool = True) -> EmailMessage | None:
+    """The digest ``email`` would get now, rendered but not recorded (None: nothing to send).
+
+    With ``force`` an empty digest is shown rather than nothing."""
+    with Session(ctx.engine) as session:
+        sub = get_subscriber(session, email)
+        if sub is None:
+            raise StoreError(f"{email} is not a subscriber")
+        to, now = sub.email, ctx.now()
+        composed = compose_digest(
+            session, sub, now=now, rendering=render_settings(ctx), send_empty=force
+        )
+    if composed is None:
+        return None
+    domain = message_id_domain(ctx.settings.mail_from)
+    return build_message(
+        composed.rendered,
+        sender=ctx.settings.mail_from,
+        to=to,
+        message_id=f"<litwatch-digest-preview-{int(now.timestamp())}@{domain}>",
+        now=now,
+    )
