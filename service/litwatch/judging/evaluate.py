@@ -17,7 +17,8 @@ from litwatch.errors import LitwatchError
 from litwatch.judging.knowledge import DESIGNS, KnowledgeBase
 from litwatch.judging.learned import LearnedModel
 from litwatch.judging.rules import classify_article
-from litwatch.records import ArticleRecord, article_from_text
+from litwatch.pubmed.plain_text import article_from_text
+from litwatch.records import ArticleRecord
 
 RELEVANCE = ("core", "related", "off")
 STANCES = ("supports", "contradicts", "inconclusive", "addresses")

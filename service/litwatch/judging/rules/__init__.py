@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from litwatch.judging.knowledge import KnowledgeBase
 from litwatch.judging.rules.compiled import compiled
@@ -20,9 +20,22 @@ from litwatch.judging.rules.relevance import judge_relevance
 from litwatch.judging.rules.text import plain, sentences_naming, sentences_of
 from litwatch.records import ArticleRecord, Classification
 
-if TYPE_CHECKING:
-    from litwatch.judging.learned import LearnedModel
-__all__ = ["classify_article", "trial_keys", "rule_features"]
+__all__ = ["Reranker", "classify_article", "trial_keys", "rule_features"]
+
+
+class Reranker(Protocol):
+    """What the rules need of a learned relevance model (``litwatch.judging.learned``).
+
+    The rules stay below the model that learns from them: they see only this shape.
+    """
+
+    def score(self, article: ArticleRecord, rule_features: Mapping[str, float]) -> float:
+        """Probability that the article is relevant."""
+        ...
+
+    def adjust(self, label: str, score: float, p: float) -> tuple[str, float]:
+        """The rules' relevance label and score, re-ranked with the probability."""
+        ...
 
 
 def classify_article(
@@ -30,7 +43,7 @@ def classify_article(
     kb: KnowledgeBase,
     *,
     known_trials: Mapping[str, str] | None = None,
-    learned: LearnedModel | None = None,
+    learned: Reranker | None = None,
     today: date | None = None,
 ) -> Classification:
     """Judge one article against the knowledge base, with reasons.
