@@ -14,10 +14,12 @@ from litwatch.judging.knowledge import KnowledgeBase
 from litwatch.judging.rules.compiled import compiled
 from litwatch.judging.rules.design import detect_design
 from litwatch.judging.rules.findings import judge_findings
-from litwatch.judging.rules.numbers import extract_numbers, patient_count, registry_ids, trial_names
+from litwatch.judging.rules.numbers import extract_numbers, patient_count
 from litwatch.judging.rules.priority import article_date, article_flags, explanation, priority
 from litwatch.judging.rules.relevance import judge_relevance
-from litwatch.judging.rules.text import plain, sentences_naming, sentences_of
+from litwatch.judging.rules.sentences import plain, sentences_of
+from litwatch.judging.rules.terms import sentences_naming
+from litwatch.judging.rules.trials import registry_ids, trial_names
 from litwatch.records import ArticleRecord, Classification
 
 __all__ = ["Reranker", "classify_article", "trial_keys", "rule_features"]

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from litwatch.judging.rules import cues
 from litwatch.judging.rules.patterns import split_alternatives, tagged_words
-from litwatch.judging.rules.text import Match, Sentence
+from litwatch.judging.rules.sentences import Sentence
+from litwatch.judging.rules.terms import Match
 
 _GUIDELINE_WORDS = (
     r"guidelines?|recommendations?|consensus|delphi|task force|position statement|"
@@ -52,7 +53,7 @@ def judge_relevance(
 ) -> Relevance:
     """Relevance from where the intervention and the condition are named, and how.
 
-    naming is ``text.sentences_naming(matches)``.
+    naming is ``terms.sentences_naming(matches)``.
     """
     mesh_low = [m.lower() for m in mesh]
     types = [t.lower() for t in publication_types]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from litwatch.judging.knowledge import Finding
 from litwatch.judging.rules import cues
 from litwatch.judging.rules.patterns import pattern
-from litwatch.judging.rules.text import Match
+from litwatch.judging.rules.terms import Match
 
 # "from 24.5 to 15.2", but not "ranging from 4 to 11" or "from 2015 to 2021".
 _FROM_TO = pattern(
