@@ -25,7 +25,8 @@ from typing import Any
 
 from bench.full_abstracts import full_abstracts
 from litwatch.judging.evaluate import load_gold
-from litwatch.judging.knowledge import KnowledgeBase, load_knowledge_base
+from litwatch.judging.knowledge import KnowledgeBase
+from litwatch.judging.knowledge_file import load_knowledge_base
 from litwatch.judging.rules import classify_article
 from litwatch.records import ArticleRecord
 

@@ -66,7 +66,7 @@ class Context:
 
     @cached_property
     def knowledge_base(self) -> KnowledgeBase:
-        from litwatch.judging.knowledge import load_knowledge_base
+        from litwatch.judging.knowledge_file import load_knowledge_base
 
         return load_knowledge_base(self.settings.findings)
 

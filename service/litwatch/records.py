@@ -178,28 +178,6 @@ _SCALARS = (
 )  # fmt: skip
 
 
-def article_from_text(
-    pmid: str,
-    title: str,
-    abstract: str,
-    *,
-    publication_types: list[str] | tuple[str, ...] = (),
-    mesh: list[str] | tuple[str, ...] = (),
-    keywords: list[str] | tuple[str, ...] = (),
-) -> ArticleRecord:
-    """An article made from plain text (a labelled example, not a PubMed record)."""
-    from litwatch.pubmed.markup import escape_text
-
-    return ArticleRecord(
-        pmid=pmid,
-        title=escape_text(title),
-        abstract_sections=[AbstractSection("", "", escape_text(abstract))],
-        publication_types=list(publication_types),
-        mesh=[MeshHeading(descriptor=m) for m in mesh],
-        keywords=list(keywords),
-    )
-
-
 @dataclass(slots=True)
 class ParsedBatch:
     """What one efetch answer holds."""

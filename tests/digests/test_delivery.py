@@ -65,7 +65,7 @@ def seed(ctx: Context, records: list[ArticleRecord], search: str = "topic") -> N
         upsert_articles(s, records, now=ctx.now())
         record_hits(s, found.id, [r.pmid for r in records], now=ctx.now())
         s.commit()
-        classify_pmids(ctx, s, [r.pmid for r in records])
+        classify_pmids(s, [r.pmid for r in records], kb=ctx.knowledge_base, now=ctx.now())
         s.commit()
 
 

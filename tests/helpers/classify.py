@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from litwatch.judging.knowledge import KnowledgeBase, load_knowledge_base
+from litwatch.judging.knowledge import KnowledgeBase
+from litwatch.judging.knowledge_file import load_knowledge_base
 from litwatch.judging.rules import classify_article
 from litwatch.pubmed.markup import escape_text
 from litwatch.records import AbstractSection, ArticleRecord, Classification, MeshHeading

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from litwatch.judging.evaluate import GoldError, evaluate, format_report, load_gold
-from litwatch.judging.knowledge import load_knowledge_base
+from litwatch.judging.knowledge_file import load_knowledge_base
 from tests.helpers.paths import TEST_DATA
 
 DATA = TEST_DATA

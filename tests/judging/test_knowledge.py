@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from litwatch.errors import KnowledgeBaseError
-from litwatch.judging.knowledge import DEFAULT_PATH, changed_findings, load_knowledge_base
+from litwatch.judging.knowledge import changed_findings
+from litwatch.judging.knowledge_file import DEFAULT_PATH, load_knowledge_base
 
 SIX = {
     "mrss-improvement",

@@ -7,7 +7,8 @@ from functools import cache
 import pytest
 
 from litwatch.judging.evaluate import load_gold
-from litwatch.judging.knowledge import KnowledgeBase, load_knowledge_base
+from litwatch.judging.knowledge import KnowledgeBase
+from litwatch.judging.knowledge_file import load_knowledge_base
 from litwatch.judging.learned import Label, LearnedModel, cross_validate, train
 from litwatch.judging.rules import classify_article
 from tests.helpers.paths import TEST_DATA

@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 
 from litwatch.config import load_settings
 from litwatch.context import build_context
+from litwatch.jobs.kb_sync import sync_knowledge_base
 from litwatch.judging.classify_stored import classify_records
-from litwatch.judging.knowledge import DEFAULT_PATH
-from litwatch.judging.reclassify import sync_knowledge_base
+from litwatch.judging.knowledge_file import DEFAULT_PATH
 from litwatch.store.articles import upsert_articles
 from litwatch.store.tables import ClassificationRow
 from tests.digests.test_delivery import CONTRADICTS, NOW, OFF_TOPIC, SUPPORTS
@@ -28,7 +28,9 @@ def test_a_changed_finding_reclassifies_articles_on_topic(
     ctx = context(migrated_sqlite_url)
     with Session(ctx.engine) as s:
         upsert_articles(s, [SUPPORTS, CONTRADICTS, OFF_TOPIC], now=NOW)
-        classify_records(ctx, s, [SUPPORTS, CONTRADICTS, OFF_TOPIC])
+        classify_records(
+            s, [SUPPORTS, CONTRADICTS, OFF_TOPIC], kb=ctx.knowledge_base, now=ctx.now()
+        )
         s.commit()
     assert sync_knowledge_base(ctx) == (set(), 0)  # the first sync records the knowledge base
     old_version = ctx.knowledge_base.version

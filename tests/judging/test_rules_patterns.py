@@ -7,13 +7,14 @@ import re
 import pytest
 
 from litwatch.judging.evaluate import load_gold
-from litwatch.judging.rules import cues, relevance, text
+from litwatch.judging.rules import cues, relevance
 from litwatch.judging.rules.patterns import (
     by_first_letter,
     split_alternatives,
     tagged_words,
     words,
 )
+from litwatch.judging.rules.sentences import _ROLE_CUE_FAMILIES, split_sentences
 from tests.helpers.paths import TEST_DATA
 
 DATA = TEST_DATA
@@ -33,7 +34,7 @@ def sentences() -> list[str]:
     for name in ("gold.jsonl", "heldout.jsonl"):
         for record in load_gold(DATA / name):
             for part in (record.title, record.abstract):
-                found += [s.lower() for s in text.split_sentences(part)]
+                found += [s.lower() for s in split_sentences(part)]
     return found
 
 
@@ -73,7 +74,7 @@ def test_words_matches_what_the_plain_alternation_matches(
 
 
 def test_tagged_words_name_the_family_that_matched(sentences: list[str]) -> None:
-    families = text._ROLE_CUE_FAMILIES
+    families = _ROLE_CUE_FAMILIES
     fast, tags = tagged_words(families)
     plain = re.compile(
         r"\b(?:"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from litwatch.judging.knowledge import DEFAULT_PATH, parse_knowledge_base
+from litwatch.judging.knowledge_file import DEFAULT_PATH, parse_knowledge_base
 from litwatch.judging.rules import classify_article
 from tests.helpers.classify import article, classify, stances
 

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from litwatch.judging.rules.text import (
-    build_matcher,
-    plain,
-    sentences_naming,
-    sentences_of,
-    split_sentences,
-)
+from litwatch.judging.rules.sentences import plain, sentences_of, split_sentences
+from litwatch.judging.rules.terms import build_matcher, sentences_naming
 
 
 def test_split_keeps_abbreviations_and_decimals() -> None:

@@ -23,9 +23,10 @@ from litwatch.context import Context, build_context
 from litwatch.digests.signed_links import make_token
 from litwatch.digests.subscribers import add_subscriber, get_subscriber
 from litwatch.fake_eutils.answers import esearch_xml
-from litwatch.judging.classify_stored import classify_pmids, get_classification
+from litwatch.judging.classify_stored import classify_pmids
 from litwatch.records import AbstractSection, ArticleRecord, Author, MeshHeading
 from litwatch.store.articles import upsert_articles
+from litwatch.store.classifications import get_classification
 from litwatch.store.tables import Feedback
 from litwatch.web import create_app
 
@@ -140,7 +141,7 @@ def seed(ctx: Context) -> None:
     with Session(ctx.engine) as session:
         upsert_articles(session, articles(), now=NOW)
         session.commit()
-        classify_pmids(ctx, session, [RCT, EVIL, OFF])
+        classify_pmids(session, [RCT, EVIL, OFF], kb=ctx.knowledge_base, now=ctx.now())
         session.commit()
 
 

@@ -101,7 +101,7 @@ def poll(
 
 
 def _article_rows(session: Session, rows: list) -> list[dict]:  # type: ignore[type-arg]
-    from litwatch.judging.classify_stored import get_classification
+    from litwatch.store.classifications import get_classification
 
     out = []
     for row in rows:

@@ -31,8 +31,8 @@ def classify(
 ) -> None:
     """Classify stored articles not yet classified (or all of them, or some PMIDs)."""
     from litwatch.cli.ingest import progress_bar
+    from litwatch.jobs.kb_sync import sync_knowledge_base
     from litwatch.judging.classify_stored import classify_pmids
-    from litwatch.judging.reclassify import sync_knowledge_base
 
     with open_context() as ctx:
         changed, redone = sync_knowledge_base(ctx)
@@ -53,14 +53,20 @@ def classify(
                 todo = unclassified_pmids(session)
             with progress_bar("classify") as bar:
                 task = bar.add_task("classify", total=len(todo))
-                done = classify_pmids(ctx, session, todo, progress=lambda n: bar.advance(task, n))
+                done = classify_pmids(
+                    session,
+                    todo,
+                    kb=ctx.knowledge_base,
+                    now=ctx.now(),
+                    progress=lambda n: bar.advance(task, n),
+                )
             session.commit()
     typer.echo(f"classified {done} article(s)")
 
 
 def explain(pmid: str) -> None:
     """The whole reasoning for one article, with the evidence sentences."""
-    from litwatch.judging.classify_stored import get_classification
+    from litwatch.store.classifications import get_classification
 
     with open_context() as ctx, Session(ctx.engine) as session:
         article = get_article(session, pmid)
@@ -201,7 +207,7 @@ def eval_(
     """Measure the classifier on a labelled JSONL file (precision, recall, F1, accuracy)."""
     from litwatch.judging.evaluate import evaluate as run_eval
     from litwatch.judging.evaluate import format_report, load_gold
-    from litwatch.judging.knowledge import load_knowledge_base
+    from litwatch.judging.knowledge_file import load_knowledge_base
 
     check_choice(fmt, ("text", "json"), "--format")
     if not gold.is_file():
@@ -250,15 +256,15 @@ def _summary(cv: dict) -> dict | None:  # type: ignore[type-arg]
 
 def _feedback_cv(kb) -> dict | None:  # type: ignore[no-untyped-def, type-arg]
     from litwatch.context import build_context
-    from litwatch.judging.feedback import relevance_labels
     from litwatch.store.engine import is_initialised
+    from litwatch.store.feedback import list_relevance_labels
 
     ctx = build_context(settings())
     try:
         if not is_initialised(ctx.engine):
             return None
         with Session(ctx.engine) as session:
-            labels = [Label.from_article(a, rel) for a, rel in relevance_labels(session)]
+            labels = [Label.from_article(a, rel) for a, rel in list_relevance_labels(session)]
         return _summary(cross_validate(labels, kb))
     finally:
         ctx.close()

@@ -28,6 +28,11 @@ def search_live(
             stored = upsert_articles(session, parsed.articles, now=ctx.now())
             session.commit()
             changed = set(stored.new) | set(stored.updated)
-            classify_records(ctx, session, [a for a in parsed.articles if a.pmid in changed])
+            classify_records(
+                session,
+                [a for a in parsed.articles if a.pmid in changed],
+                kb=ctx.knowledge_base,
+                now=ctx.now(),
+            )
             session.commit()
     return pmids, result.count

@@ -22,9 +22,9 @@ from litwatch.errors import LitwatchError, StoreError
 from litwatch.eutils.client import SearchResult
 from litwatch.eutils.date_slices import collect_ids
 from litwatch.jobs.due import poll_due
+from litwatch.jobs.kb_sync import sync_knowledge_base
 from litwatch.jobs.locks import job_lock
 from litwatch.judging.classify_stored import classify_records
-from litwatch.judging.reclassify import sync_knowledge_base
 from litwatch.pubmed.parser import parse_pubmed_xml
 from litwatch.store.articles import mark_deleted, record_hits, stored_pmids, upsert_articles
 from litwatch.store.runs import abandon_stale_runs, start_poll_run
@@ -245,6 +245,11 @@ def _store_batches(
         session.commit()
         # Classification is derived data: a failure there must not undo the stored batch.
         changed = set(result.new) | set(result.updated)
-        classify_records(ctx, session, [a for a in parsed.articles if a.pmid in changed])
+        classify_records(
+            session,
+            [a for a in parsed.articles if a.pmid in changed],
+            kb=ctx.knowledge_base,
+            now=ctx.now(),
+        )
         session.commit()
         advance(len(parsed.articles) + len(parsed.failed_pmids) + len(parsed.book_pmids))

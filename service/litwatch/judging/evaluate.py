@@ -17,7 +17,8 @@ from litwatch.errors import LitwatchError
 from litwatch.judging.knowledge import DESIGNS, KnowledgeBase
 from litwatch.judging.learned import LearnedModel
 from litwatch.judging.rules import classify_article
-from litwatch.records import ArticleRecord, article_from_text
+from litwatch.pubmed.plain_text import article_from_text
+from litwatch.records import ArticleRecord
 
 RELEVANCE = ("core", "related", "off")
 STANCES = ("supports", "contradicts", "inconclusive", "addresses")
@@ -150,20 +151,7 @@ def evaluate(
             row = design_confusion.setdefault(record.design, {})
             row[got.design] = row.get(got.design, 0) + 1
         predicted = {j.finding_id: j.stance for j in got.findings}
-        for fid, stats in per.items():
-            gold_stance, got_stance = record.findings.get(fid), predicted.get(fid)
-            stats["n"] += gold_stance is not None
-            if gold_stance and got_stance:
-                stats["tp"] += 1
-                stats["both"] += 1
-                stats["agree"] += gold_stance == got_stance
-            elif got_stance:
-                stats["fp"] += 1
-            elif gold_stance:
-                stats["fn"] += 1
-            if gold_stance != got_stance:
-                errors.append({"id": record.id, "finding": fid, "gold": gold_stance,
-                               "got": got_stance})  # fmt: skip
+        _count_findings(per, record, predicted, errors)
         if got.relevance != record.relevance or (record.design and got.design != record.design):
             errors.append({"id": record.id, "relevance": [record.relevance, got.relevance],
                            "design": [record.design, got.design]})  # fmt: skip
@@ -183,6 +171,29 @@ def evaluate(
         "confusion": {"relevance": rel_confusion, "design": design_confusion},
         **({"errors": errors} if details else {}),
     }
+
+
+def _count_findings(
+    per: dict[str, dict[str, int]],
+    record: GoldRecord,
+    predicted: dict[str, str],
+    errors: list[dict[str, Any]],
+) -> None:
+    """Add one record's finding stances, gold against predicted, to the per-finding counts."""
+    for fid, stats in per.items():
+        gold_stance, got_stance = record.findings.get(fid), predicted.get(fid)
+        stats["n"] += gold_stance is not None
+        if gold_stance and got_stance:
+            stats["tp"] += 1
+            stats["both"] += 1
+            stats["agree"] += gold_stance == got_stance
+        elif got_stance:
+            stats["fp"] += 1
+        elif gold_stance:
+            stats["fn"] += 1
+        if gold_stance != got_stance:
+            errors.append({"id": record.id, "finding": fid, "gold": gold_stance,
+                           "got": got_stance})  # fmt: skip
 
 
 def format_report(result: dict[str, Any]) -> str:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from litwatch.pubmed.markup import to_plain
-from litwatch.store.tables import Article, ArticleFinding, ClassificationRow
+from litwatch.store.classifications import list_stances_on
 
 COLUMNS = (
     "pmid",
@@ -66,14 +66,8 @@ class EvidenceRow:
 
 def evidence_rows(session: Session, finding_id: str) -> list[EvidenceRow]:
     """Articles with a stance on ``finding_id``, newest first (deleted records left out)."""
-    stmt = (
-        select(ArticleFinding, Article, ClassificationRow)
-        .join(Article, col(Article.pmid) == col(ArticleFinding.pmid))
-        .join(ClassificationRow, col(ClassificationRow.pmid) == col(ArticleFinding.pmid))
-        .where(ArticleFinding.finding_id == finding_id, col(Article.deleted).is_(False))
-    )
     rows = []
-    for af, article, c in session.exec(stmt):
+    for af, article, c in list_stances_on(session, finding_id):
         judgement = next(
             (j for j in c.data.get("findings", []) if j.get("finding_id") == finding_id), {}
         )

@@ -15,13 +15,14 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from litwatch.judging.knowledge import KnowledgeBase
+from litwatch.judging.rules import classify_article, rule_features
 from litwatch.pubmed.markup import to_plain
-from litwatch.records import ArticleRecord, article_from_text
+from litwatch.pubmed.plain_text import article_from_text
+from litwatch.records import ArticleRecord
 
-if TYPE_CHECKING:
-    from litwatch.judging.knowledge import KnowledgeBase
 MIN_LABELS = 20
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9-]+")
 _FORMAT = "litwatch-relevance-v1"
@@ -142,8 +143,6 @@ RULE_FEATURES = ["rule_score", "rule_core", "rule_related", "rule_off"]
 
 
 def _rules(label: Label, kb: KnowledgeBase) -> tuple[ArticleRecord, dict[str, float], str]:
-    from litwatch.judging.rules import classify_article, rule_features
-
     article = label.to_article()
     c = classify_article(article, kb)
     return article, rule_features(c.relevance, c.relevance_score, c.design), c.relevance
@@ -200,8 +199,6 @@ def cross_validate(labels: Sequence[Label], kb: KnowledgeBase, folds: int = 5) -
     if len(labels) < MIN_LABELS or len({lab.relevant for lab in labels}) < 2:
         result.update(rules=None, learned=None, helps=False, reason="too few labels")
         return result
-    from litwatch.judging.rules import classify_article
-
     # Deal each class round-robin into folds, so every fold holds both kinds.
     fold_of: dict[int, int] = {}
     for cls in (True, False):

@@ -15,12 +15,12 @@ from sqlmodel import Session
 from litwatch.context import Context
 from litwatch.errors import ConfigError, EutilsError, QueryError
 from litwatch.jobs.live_search import search_live
-from litwatch.judging.classify_stored import get_classification
 from litwatch.judging.evidence import EvidenceRow, evidence_rows
 from litwatch.judging.knowledge import Finding
 from litwatch.pubmed.markup import to_plain
 from litwatch.records import ArticleRecord, Classification
 from litwatch.store.articles import article_record, get_article, judged_articles, search_local
+from litwatch.store.classifications import get_classification
 from litwatch.store.tables import Article
 
 log = logging.getLogger(__name__)

@@ -6,23 +6,38 @@ gives carries its reason (``Classification.reasons``) and its evidence sentences
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from litwatch.judging.knowledge import KnowledgeBase
-from litwatch.judging.rules.compiled import compiled
+from litwatch.judging.rules.compiled import CompiledKB, compiled
 from litwatch.judging.rules.design import detect_design
 from litwatch.judging.rules.findings import judge_findings
-from litwatch.judging.rules.numbers import extract_numbers, patient_count, registry_ids, trial_names
+from litwatch.judging.rules.numbers import extract_numbers, patient_count
 from litwatch.judging.rules.priority import article_date, article_flags, explanation, priority
-from litwatch.judging.rules.relevance import judge_relevance
-from litwatch.judging.rules.text import plain, sentences_naming, sentences_of
+from litwatch.judging.rules.relevance import Relevance, judge_relevance
+from litwatch.judging.rules.sentences import Sentence, plain, sentences_of
+from litwatch.judging.rules.terms import Match, sentences_naming
+from litwatch.judging.rules.trials import registry_ids, trial_names
 from litwatch.records import ArticleRecord, Classification
 
-if TYPE_CHECKING:
-    from litwatch.judging.learned import LearnedModel
-__all__ = ["classify_article", "trial_keys", "rule_features"]
+__all__ = ["Reranker", "classify_article", "trial_keys", "rule_features"]
+
+
+class Reranker(Protocol):
+    """What the rules need of a learned relevance model (``litwatch.judging.learned``).
+
+    The rules stay below the model that learns from them: they see only this shape.
+    """
+
+    def score(self, article: ArticleRecord, rule_features: Mapping[str, float]) -> float:
+        """Probability that the article is relevant."""
+        ...
+
+    def adjust(self, label: str, score: float, p: float) -> tuple[str, float]:
+        """The rules' relevance label and score, re-ranked with the probability."""
+        ...
 
 
 def classify_article(
@@ -30,7 +45,7 @@ def classify_article(
     kb: KnowledgeBase,
     *,
     known_trials: Mapping[str, str] | None = None,
-    learned: LearnedModel | None = None,
+    learned: Reranker | None = None,
     today: date | None = None,
 ) -> Classification:
     """Judge one article against the knowledge base, with reasons.
@@ -39,11 +54,7 @@ def classify_article(
     already stored, so a second report of the same trial is flagged.
     """
     ckb = compiled(kb)
-    title = plain(article.title)
-    sections = [
-        (_section_name(s.nlm_category, s.label), plain(s.text)) for s in article.abstract_sections
-    ]
-    sentences = sentences_of(title, sections)
+    title, sentences = _sentences(article)
     matches = [ckb.matcher.scan(s.lower, s.words, s.numeric) for s in sentences]
     naming = sentences_naming(matches)
     reasons: list[str] = []
@@ -53,13 +64,8 @@ def classify_article(
     reasons.append(f"design {design}: {design_reason}")
     mesh = [m.descriptor for m in article.mesh] + list(article.keywords)
     rel = judge_relevance(sentences, matches, design, article.publication_types, mesh, naming)
-    label, score, model = rel.label, rel.score, "rules"
-    reasons.append(f"relevance {label} ({score:.2f}): {'; '.join(rel.reasons)}")
-    if learned is not None:
-        p = learned.score(article, rule_features(label, score, design))
-        label, score = learned.adjust(label, score, p)
-        model = "rules+learned"
-        reasons.append(f"learned relevance p={p:.2f} -> {label} ({score:.2f})")
+    reasons.append(f"relevance {rel.label} ({rel.score:.2f}): {'; '.join(rel.reasons)}")
+    label, score, model = _rerank(article, rel, design, learned, reasons)
 
     judgements = []
     if label != "off" and not article.is_retraction_notice:
@@ -67,36 +73,10 @@ def classify_article(
     for j in judgements:
         reasons.append(f"{j.finding_id}: {j.reason} (confidence {j.confidence:.2f})")
 
-    spans: dict[str, list[tuple[int, int, int]]] = {}
-    for finding_id, (key, _label) in ckb.measure_names.items():
-        term_key = f"T:{finding_id}"
-        spans[key] = [
-            (index, m.start, m.end)
-            for index in naming.get(term_key, ())
-            for m in matches[index]
-            if term_key in m.categories
-        ]
-    directions = {
-        key: kb_finding.supports_direction
-        for kb_finding in kb.findings
-        for fid, (key, _l) in ckb.measure_names.items()
-        if kb_finding.id == fid
-    }
-    numbers = extract_numbers(sentences, spans, directions, patients)
-    texts = [title, *(s.text for s in sentences)]
-    ids = registry_ids(texts, article.registry_ids)
-    if ids:
-        numbers["registry_ids"] = ids
-    trials = trial_names(texts)
-    if trials:
-        numbers["trials"] = trials
-
-    same = []
-    if known_trials:
-        for key in [*ids, *trials]:
-            pmid = known_trials.get(key)
-            if pmid and pmid != article.pmid and pmid not in same:
-                same.append(pmid)
+    spans = _measure_spans(ckb, matches, naming)
+    numbers = extract_numbers(sentences, spans, _directions(kb, ckb), patients)
+    _add_trials(numbers, [title, *(s.text for s in sentences)], article.registry_ids)
+    same = _same_trial(article.pmid, numbers, known_trials)
     open_questions = {f.id for f in kb.findings if f.kind == "open-question"}
     flags = article_flags(article, judgements, design, open_questions, same)
     if flags:
@@ -119,6 +99,80 @@ def classify_article(
         kb_version=kb.version,
         model=model,
     )
+
+
+def _sentences(article: ArticleRecord) -> tuple[str, list[Sentence]]:
+    """The plain title, and the title and abstract as role-tagged sentences."""
+    title = plain(article.title)
+    sections = [
+        (_section_name(s.nlm_category, s.label), plain(s.text)) for s in article.abstract_sections
+    ]
+    return title, sentences_of(title, sections)
+
+
+def _rerank(
+    article: ArticleRecord,
+    rel: Relevance,
+    design: str,
+    learned: Reranker | None,
+    reasons: list[str],
+) -> tuple[str, float, str]:
+    """(label, score, model): the rules' relevance, re-ranked when there is a learned model."""
+    if learned is None:
+        return rel.label, rel.score, "rules"
+    p = learned.score(article, rule_features(rel.label, rel.score, design))
+    label, score = learned.adjust(rel.label, rel.score, p)
+    reasons.append(f"learned relevance p={p:.2f} -> {label} ({score:.2f})")
+    return label, score, "rules+learned"
+
+
+def _measure_spans(
+    ckb: CompiledKB, matches: Sequence[list[Match]], naming: dict[str, list[int]]
+) -> dict[str, list[tuple[int, int, int]]]:
+    """Measure key -> (sentence index, start, end) of every mention of its terms."""
+    spans: dict[str, list[tuple[int, int, int]]] = {}
+    for finding_id, (key, _label) in ckb.measure_names.items():
+        term_key = f"T:{finding_id}"
+        spans[key] = [
+            (index, m.start, m.end)
+            for index in naming.get(term_key, ())
+            for m in matches[index]
+            if term_key in m.categories
+        ]
+    return spans
+
+
+def _directions(kb: KnowledgeBase, ckb: CompiledKB) -> dict[str, str]:
+    """Measure key -> the direction its finding calls an improvement."""
+    return {
+        key: kb_finding.supports_direction
+        for kb_finding in kb.findings
+        for fid, (key, _l) in ckb.measure_names.items()
+        if kb_finding.id == fid
+    }
+
+
+def _add_trials(numbers: dict[str, Any], texts: list[str], declared: Sequence[str]) -> None:
+    """Add the registry ids and trial names the article gives, when it gives any."""
+    ids = registry_ids(texts, declared)
+    if ids:
+        numbers["registry_ids"] = ids
+    trials = trial_names(texts)
+    if trials:
+        numbers["trials"] = trials
+
+
+def _same_trial(
+    pmid: str, numbers: dict[str, Any], known_trials: Mapping[str, str] | None
+) -> list[str]:
+    """Stored articles (other than this one) that name a trial this one names."""
+    same: list[str] = []
+    if known_trials:
+        for key in [*numbers.get("registry_ids", []), *numbers.get("trials", [])]:
+            found = known_trials.get(key)
+            if found and found != pmid and found not in same:
+                same.append(found)
+    return same
 
 
 def trial_keys(article: ArticleRecord, classification: Classification) -> list[str]:

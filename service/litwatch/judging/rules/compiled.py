@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from litwatch.judging.knowledge import KnowledgeBase
-from litwatch.judging.rules.text import TermMatcher, build_matcher
+from litwatch.judging.rules.terms import TermMatcher, build_matcher
 
 _CACHE: dict[str, CompiledKB] = {}
 

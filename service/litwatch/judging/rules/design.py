@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from litwatch.judging.rules import cues
 from litwatch.judging.rules.patterns import pattern, words
-from litwatch.judging.rules.text import Sentence
+from litwatch.judging.rules.sentences import Sentence
 
 # PubMed publication types, strongest claim first. Guidelines and notices have no design of
 # their own among ours, so they are "other".

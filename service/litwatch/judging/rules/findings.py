@@ -8,7 +8,8 @@ from litwatch.judging.knowledge import Finding
 from litwatch.judging.rules import stance
 from litwatch.judging.rules.compiled import CompiledKB
 from litwatch.judging.rules.numbers import first_duration, longest_months
-from litwatch.judging.rules.text import Match, Sentence
+from litwatch.judging.rules.sentences import Sentence
+from litwatch.judging.rules.terms import Match
 from litwatch.records import Evidence, FindingJudgement
 
 # A finding is reported by the study's results and conclusions (and, in a review, by what

@@ -1,4 +1,4 @@
-"""Numbers an abstract gives: patients, follow-up, changes in the measures, p-values, trials.
+"""Numbers an abstract gives: patients, studies, follow-up, changes in the measures, p-values.
 
 These feed the living evidence table, so each is taken only where the text says it plainly.
 """
@@ -6,11 +6,11 @@ These feed the living evidence table, so each is taken only where the text says 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from litwatch.judging.rules.patterns import by_first_letter, pattern, split_alternatives
-from litwatch.judging.rules.text import Sentence
+from litwatch.judging.rules.sentences import Sentence
 
 _WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -54,29 +54,6 @@ _FOLLOW_UP = pattern(
 )
 _P_SIGN = pattern(r"[<>=\u2264\u2265&]")  # every p-value is written with one of these
 _P_VALUE = pattern(r"\bp\s*(?:<|>|=|≤|≥|&lt;|&gt;)\s*0?\.\d+|\bp\s*<\s*\.\d+", re.IGNORECASE)
-_REGISTRY = pattern(
-    r"\b("
-    + by_first_letter(
-        split_alternatives(
-            r"NCT\d{8}|UMIN\d{9}|ISRCTN\d{8}|jRCT[s]?\d{9,10}|ChiCTR[-\w]{6,20}|ACTRN\d{14}|"
-            r"DRKS\d{8}|EudraCT[ :]*\d{4}-\d{6}-\d{2}|CTRI/\d{4}/\d{2,3}/\d{5,6}"
-        )
-    )
-    + r")\b"
-)
-_REGISTRY_HINTS = ("nct", "umin", "isrctn", "jrct", "chictr", "actrn", "drks", "eudract", "ctri")
-_TRIAL_NAME = pattern(
-    r"\b([A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)?)\s+(?:trial|study|investigators|extension|cohort)\b"
-    r"|\b(?:trial|study)\s+\(([A-Z][A-Z0-9]{2,}(?:-[A-Z0-9]+)?)\)"
-)
-_BRACKETED = pattern(r"\(([A-Z][A-Z0-9]{3,}(?:-[A-Z0-9]+)?)\)")
-# Capitalised words that name things other than a trial.
-_NOT_TRIALS = frozenset(
-    "SSC ILD RCT RCTS FVC MRSS DLCO HRCT CTD RTX CYC MMF EUSTAR JAMA PRISMA GRADE COVID NCT "
-    "USA UK EU ACR EULAR IGA IGG IGM PAH ILDS SSC-ILD CTD-ILD THE THIS AND PUBMED EMBASE "
-    "MEDLINE COCHRANE CENTRAL DLCO CRISS HSCT IVIG ANCA DAS28 ESSDAI HAQ-DI ACR-CRISS TNF "
-    "RNA DNA HRQOL SF-36 MMRM ANOVA".split()
-)
 _FROM_TO = pattern(
     r"from (-?\d+(?:\.\d+)?)%?(?: ?\u00b1 ?[\d.]+)?(?: \([^)]*\))? to (-?\d+(?:\.\d+)?)"
 )
@@ -182,50 +159,6 @@ def extract_numbers(
             if change[1]:
                 numbers[f"{name}_vs"] = change[1]
     return numbers
-
-
-def registry_ids(texts: Iterable[str], declared: Iterable[str] = ()) -> list[str]:
-    """Trial registry ids in the text and in the record's data-bank list, upper-cased."""
-    found: dict[str, None] = {}
-    for raw in declared:
-        for m in _REGISTRY.finditer(raw.strip()):
-            found[_norm_registry(m.group(1))] = None
-    joined = " ".join(texts)
-    low = joined.lower()
-    if any(h in low for h in _REGISTRY_HINTS):
-        for m in _REGISTRY.finditer(joined):
-            found[_norm_registry(m.group(1))] = None
-    return list(found)
-
-
-def trial_names(texts: Iterable[str]) -> list[str]:
-    """Trial acronyms the text names ('the DESIRES trial', 'study (RECITAL)'), upper-cased."""
-    found: dict[str, None] = {}
-    for text in texts:
-        if (
-            "trial" not in text
-            and "study" not in text
-            and "investigators" not in text
-            and "extension" not in text
-            and "cohort" not in text
-        ):
-            continue
-        names = [(m.group(1) or m.group(2)) for m in _TRIAL_NAME.finditer(text)]
-        if "trial" in text.lower():
-            # "Rituximab in SSc (DESIRES): a randomised trial" names its trial in brackets.
-            names += _BRACKETED.findall(text)
-        for raw in names:
-            name = raw.upper()
-            if name not in _NOT_TRIALS and not name.isdigit():
-                found[name] = None
-    return list(found)
-
-
-def _norm_registry(value: str) -> str:
-    value = value.strip()
-    if value.lower().startswith("eudract"):
-        return "EUDRACT" + re.sub(r"^eudract[ :]*", "", value, flags=re.IGNORECASE)
-    return value.upper() if not value.startswith("jRCT") else value
 
 
 def _patients(sentences: Sequence[Sentence]) -> int | None:

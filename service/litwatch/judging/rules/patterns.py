@@ -2,10 +2,10 @@
 
 Every classifier pattern is compiled with ASCII classes: ``\\w``, ``\\b`` and ``\\d`` then
 need no Unicode table lookups, which made classification about 15 % faster. Text reaches the
-patterns through ``text.plain``, which has already turned every kind of space into " ", so
+patterns through ``sentences.plain``, which has already turned every kind of space into " ", so
 the only differences are at letters and digits outside ASCII: "naïve" reads as the words
 "na" and "ve". No cue word is written with such letters. (Term matching, in
-``text.TermMatcher``, keeps Unicode words.)
+``terms.TermMatcher``, keeps Unicode words.)
 
 A pattern such as ``\\b(?:improv\\w*|benefi\\w*|ameliorat\\w*|...)`` is tried at every word
 boundary, and there the engine enters each alternative in turn. When the alternatives are

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from litwatch.judging.rules import cues
 from litwatch.judging.rules.patterns import split_alternatives, tagged_words
-from litwatch.judging.rules.text import Match, Sentence
+from litwatch.judging.rules.sentences import Sentence
+from litwatch.judging.rules.terms import Match
 
 _GUIDELINE_WORDS = (
     r"guidelines?|recommendations?|consensus|delphi|task force|position statement|"
@@ -42,6 +43,25 @@ class Relevance:
     reasons: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _Mentions:
+    """Where an article names the intervention (I), the condition (C), comparators (X) and
+    mixed populations (M); the title, when there is one, is sentence 0."""
+
+    i_title: bool
+    c_title: bool
+    m_title: bool
+    x_title: bool  # the title names a comparator other than placebo
+    comparators: set[str]  # the comparators named, placebo left out
+    i_count: int  # mentions of the intervention outside the title
+    c_count: int  # sentences outside the title that name the condition
+    mixed: int  # mentions of a mixed population in the study's own sentences
+    i_aim: bool  # an aim sentence names the intervention
+    cooccur: int  # sentences that name both
+    mesh_i: bool
+    mesh_c: bool
+
+
 def judge_relevance(
     sentences: Sequence[Sentence],
     matches: Sequence[list[Match]],
@@ -52,16 +72,35 @@ def judge_relevance(
 ) -> Relevance:
     """Relevance from where the intervention and the condition are named, and how.
 
-    naming is ``text.sentences_naming(matches)``.
+    naming is ``terms.sentences_naming(matches)``.
     """
-    mesh_low = [m.lower() for m in mesh]
+    n = _mentions(sentences, matches, mesh, naming)
+    has_i = n.i_title or n.i_count > 0 or n.mesh_i
+    has_c = n.c_title or n.c_count > 0 or n.mesh_c
+    if not has_i or not has_c:
+        missing = "intervention" if not has_i else "condition"
+        return Relevance("off", 0.05 if not (has_i or has_c) else 0.15, [f"no {missing} named"])
+    strength = (
+        0.3 * n.i_title + 0.2 * n.c_title + 0.15 * min(n.i_count, 4) / 4
+        + 0.15 * min(n.cooccur, 3) / 3 + 0.1 * n.i_aim + 0.1 * (n.mesh_i and n.mesh_c)
+    )  # fmt: skip
     types = [t.lower() for t in publication_types]
-    # Sentence by sentence where the intervention (I), condition (C), comparators (X) and
-    # mixed populations (M) are named; the title, when there is one, is sentence 0.
+    other = _evaluates_something_else(sentences, n, design, types)
+    if other is not None:
+        reason, base = other
+        return Relevance("related", round(base + 0.2 * strength, 3), [reason])
+    return _how_evaluated(n, design, strength)
+
+
+def _mentions(
+    sentences: Sequence[Sentence],
+    matches: Sequence[list[Match]],
+    mesh: Sequence[str],
+    naming: dict[str, list[int]],
+) -> _Mentions:
+    mesh_low = [m.lower() for m in mesh]
     title_at = 0 if sentences and sentences[0].role == "title" else -1
     i_at, c_at = set(naming.get("I", ())), set(naming.get("C", ()))
-    i_title, c_title = title_at in i_at, title_at in c_at
-    m_title = title_at in naming.get("M", ())
     x_title = False
     comparators: set[str] = set()
     for index in naming.get("X", ()):
@@ -70,35 +109,54 @@ def judge_relevance(
         named.discard("placebo")
         x_title = x_title or (index == title_at and bool(named))
         comparators |= named
-    i_count = sum(
-        "I" in m.categories for index in i_at if index != title_at for m in matches[index]
+    return _Mentions(
+        i_title=title_at in i_at,
+        c_title=title_at in c_at,
+        m_title=title_at in naming.get("M", ()),
+        x_title=x_title,
+        comparators=comparators,
+        i_count=sum(
+            "I" in m.categories for index in i_at if index != title_at for m in matches[index]
+        ),
+        c_count=len(c_at - {title_at}),
+        mixed=sum(
+            "M" in m.categories
+            for index in naming.get("M", ())
+            if index != title_at and sentences[index].role not in ("background", "outlook")
+            for m in matches[index]
+        ),
+        i_aim=any(sentences[index].role == "aim" for index in i_at if index != title_at),
+        cooccur=len(i_at & c_at),
+        mesh_i=any(m in _MESH_INTERVENTION for m in mesh_low),
+        mesh_c=any(m in _MESH_CONDITION for m in mesh_low),
     )
-    c_count = len(c_at - {title_at})
-    mixed = sum(
-        "M" in m.categories
-        for index in naming.get("M", ())
-        if index != title_at and sentences[index].role not in ("background", "outlook")
-        for m in matches[index]
-    )
-    i_aim = any(sentences[index].role == "aim" for index in i_at if index != title_at)
-    cooccur = len(i_at & c_at)
-    mesh_i = any(m in _MESH_INTERVENTION for m in mesh_low)
-    mesh_c = any(m in _MESH_CONDITION for m in mesh_low)
-    has_i = i_title or i_count > 0 or mesh_i
-    has_c = c_title or c_count > 0 or mesh_c
-    reasons: list[str] = []
-    if not has_i or not has_c:
-        missing = "intervention" if not has_i else "condition"
-        return Relevance("off", 0.05 if not (has_i or has_c) else 0.15, [f"no {missing} named"])
-    strength = (
-        0.3 * i_title + 0.2 * c_title + 0.15 * min(i_count, 4) / 4
-        + 0.15 * min(cooccur, 3) / 3 + 0.1 * i_aim + 0.1 * (mesh_i and mesh_c)
-    )  # fmt: skip
+
+
+def _evaluates_something_else(
+    sentences: Sequence[Sentence], n: _Mentions, design: str, types: list[str]
+) -> tuple[str, float] | None:
+    """Why an article on topic is only related (and its base score), or None: a mixed
+    population, a mechanism, costs or practice, a guideline, a broad review."""
+    if n.m_title or (n.mixed >= 2 and not (n.c_title and not n.m_title) and n.mixed >= n.c_count):
+        return "a mixed population: the condition is one subgroup", 0.35
+    counts, in_title = _kind_cues(sentences)
+    mech = counts["mechanism"]
+    if mech >= 3 or (mech >= 2 and "mechanism" in in_title):
+        return "a mechanism study, not a clinical evaluation", 0.35
+    if "elsewhere" in in_title or counts["elsewhere"] >= 2:
+        return "a study of costs or practice, not of the treatment's effect", 0.35
+    if any(t in types for t in _GUIDELINE_TYPES) or "guideline" in in_title:
+        return "a guideline or recommendation", 0.35
+    if design == "review" and not (n.i_title and n.c_title):
+        return "a broad review that discusses the intervention among others", 0.3
+    return None
+
+
+def _kind_cues(sentences: Sequence[Sentence]) -> tuple[dict[str, int], set[str]]:
+    """How often the article uses the words of each kind of study, and the kinds its title
+    uses."""
     text = " ".join(s.lower for s in sentences)
     title = sentences[0].lower if sentences and sentences[0].role == "title" else ""
-    if m_title or (mixed >= 2 and not (c_title and not m_title) and mixed >= c_count):
-        reasons.append("a mixed population: the condition is one subgroup")
-        return Relevance("related", round(0.35 + 0.2 * strength, 3), reasons)
     counts = dict.fromkeys(("mechanism", "elsewhere", "guideline"), 0)
     in_title: set[str] = set()
     for m in _KIND_CUES.finditer(text):
@@ -106,31 +164,26 @@ def judge_relevance(
         counts[kind] += 1
         if m.end() <= len(title):
             in_title.add(kind)
-    mech = counts["mechanism"]
-    if mech >= 3 or (mech >= 2 and "mechanism" in in_title):
-        reasons.append("a mechanism study, not a clinical evaluation")
-        return Relevance("related", round(0.35 + 0.2 * strength, 3), reasons)
-    if "elsewhere" in in_title or counts["elsewhere"] >= 2:
-        reasons.append("a study of costs or practice, not of the treatment's effect")
-        return Relevance("related", round(0.35 + 0.2 * strength, 3), reasons)
-    if any(t in types for t in _GUIDELINE_TYPES) or "guideline" in in_title:
-        reasons.append("a guideline or recommendation")
-        return Relevance("related", round(0.35 + 0.2 * strength, 3), reasons)
-    if design == "review" and not (i_title and c_title):
-        reasons.append("a broad review that discusses the intervention among others")
-        return Relevance("related", round(0.3 + 0.2 * strength, 3), reasons)
-    evaluates = i_title or i_aim or (i_count >= 2 and cooccur >= 1) or (mesh_i and i_count)
-    if x_title and not i_title:
-        reasons.append("another treatment is what the title evaluates")
-        if i_count >= 2 and cooccur:
+    return counts, in_title
+
+
+def _how_evaluated(n: _Mentions, design: str, strength: float) -> Relevance:
+    """Core when the intervention in the condition is what is evaluated; else related or off."""
+    evaluates = (
+        n.i_title or n.i_aim or (n.i_count >= 2 and n.cooccur >= 1) or (n.mesh_i and n.i_count)
+    )
+    if n.x_title and not n.i_title:
+        reasons = ["another treatment is what the title evaluates"]
+        if n.i_count >= 2 and n.cooccur:
             return Relevance("related", round(0.3 + 0.15 * strength, 3), reasons)
         return Relevance("off", round(0.2 + 0.05 * strength, 3), reasons)
     if evaluates:
-        where = "title" if i_title else "aim" if i_aim else "abstract"
-        reasons.append(f"the intervention in the condition is evaluated ({where})")
-        return Relevance("core", round(min(1.0, 0.6 + 0.45 * strength), 3), reasons)
-    if len(comparators) >= 2 or design in ("review", "other", "systematic-review"):
-        reasons.append("the intervention is one of several treatments discussed")
-        return Relevance("related", round(0.3 + 0.15 * strength, 3), reasons)
-    reasons.append("the intervention is named only in passing")
-    return Relevance("off", round(0.2 + 0.05 * strength, 3), reasons)
+        where = "title" if n.i_title else "aim" if n.i_aim else "abstract"
+        reason = f"the intervention in the condition is evaluated ({where})"
+        return Relevance("core", round(min(1.0, 0.6 + 0.45 * strength), 3), [reason])
+    if len(n.comparators) >= 2 or design in ("review", "other", "systematic-review"):
+        reason = "the intervention is one of several treatments discussed"
+        return Relevance("related", round(0.3 + 0.15 * strength, 3), [reason])
+    return Relevance(
+        "off", round(0.2 + 0.05 * strength, 3), ["the intervention is named only in passing"]
+    )

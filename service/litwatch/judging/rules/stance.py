@@ -9,26 +9,16 @@ every measure when it comes first ("improvement in mRSS and FVC"). The reading r
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from litwatch.judging.knowledge import Finding
 from litwatch.judging.rules import cues
 from litwatch.judging.rules.patterns import pattern
-from litwatch.judging.rules.text import Match
+from litwatch.judging.rules.signals import Signal, signals
+from litwatch.judging.rules.terms import Match
 
-# "from 24.5 to 15.2", but not "ranging from 4 to 11" or "from 2015 to 2021".
-_FROM_TO = pattern(
-    r"(?<!ranging )(?<!ranged )\bfrom (-?\d+(?:\.\d+)?)%?[^;,]{0,40}? to (-?\d+(?:\.\d+)?)"
-)
-# The first number after "change"/"difference" (durations skipped) and its sign, if any.
-_SIGNED_CHANGE = pattern(
-    r"\b(?:chang\w*|differen\w*)\b(?:[^;\d]|\d+ ?(?:weeks?|months?|years?|wk)\b){0,60}?"
-    r"(?<![\w.])([-+]?)(\d+(?:\.\d+)?)"
-)
 _OF_TERM = pattern(r"\s*(?:(?:of|in|on)\s+(?:the\s+)?)?$")
 _COORDINATED = pattern(r"^\s*(?:,|and|or|as well as|, and)\s*(?:the |in |of )?$")
-_SIGNIFICANT = pattern(r"\bsignificant(?:ly)?\b")
 
 
 @dataclass(slots=True)
@@ -39,15 +29,6 @@ class Reading:
     spans: list[tuple[int, int]] = field(default_factory=list)
     modal: bool = False
     why: str = ""
-
-
-@dataclass(slots=True)
-class Signal:
-    start: int
-    end: int
-    word: str
-    polarity: str  # sup | con | open
-    firm: bool = False  # the result stands whatever the p-values say
 
 
 def clauses(low: str) -> list[tuple[int, int]]:
@@ -76,86 +57,6 @@ def subject(low: str, start: int, end: int, matches: list[Match]) -> str:
             continue  # "than placebo", "compared with cyclophosphamide": not the subject
         return kind
     return "intervention"
-
-
-def signals(low: str, start: int, end: int, direction: str, placebo: bool) -> list[Signal]:
-    """Every cue in a clause, read for a finding whose measure should move ``direction``."""
-    found: list[Signal] = []
-    masked: list[tuple[int, int]] = []
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= x or a >= y for x, y in masked)
-
-    def add(m: re.Match[str], word: str, polarity: str, firm: bool = False) -> None:
-        masked.append(m.span())
-        found.append(Signal(m.start(), m.end(), word, polarity, firm))
-
-    # Waning is the opposite of a lasting benefit; for the effect itself it means the
-    # effect was there, so it only leaves the effect finding open.
-    for m in cues.WANE.finditer(low, start, end):
-        add(m, m.group(0), *(("con", True) if direction == "persist" else ("open", False)))
-    for m in cues.NULL_COMPARE.finditer(low, start, end):
-        add(m, "no difference", "con" if placebo else "open", placebo)
-    for m in cues.STABLE.finditer(low, start, end):
-        if free(*m.span()):
-            better = low[max(start, m.start() - 7) : m.start()].endswith("better ")
-            add(m, m.group(0), "sup" if better else "open")
-    prevented = cues.PREVENT.search(low, start, end) is not None
-    good = {"decrease": cues.DOWN, "increase": cues.UP}.get(direction)
-    bad = {"decrease": cues.UP, "increase": cues.DOWN}.get(direction)
-    checks: list[tuple[re.Pattern[str], str]] = [
-        (cues.IMPROVE, "good"), (cues.WORSE, "bad"), (cues.PERSIST, "persist"),
-    ]  # fmt: skip
-    if good is not None and bad is not None:
-        checks += [(good, "good"), (bad, "bad")]
-    for cue, polarity in checks:
-        for m in cue.finditer(low, start, end):
-            if not free(*m.span()):
-                continue
-            word = m.group(0)
-            neg = cues.negated(low, m.start(), start)
-            if polarity == "persist":
-                if direction != "persist":
-                    add(m, f"not {word}" if neg else word, "open")
-                elif neg:
-                    add(m, f"not {word}", "con", True)
-                else:
-                    add(m, word, "sup")
-                continue
-            if polarity == "good":
-                add(m, f"no {word}" if neg else word, "con" if neg else "sup", neg)
-            elif neg or prevented:
-                add(m, f"no {word}", "open")
-            else:
-                add(m, word, "con")
-    if good is not None:
-        # A substring test first: most clauses hold neither "from ... to" nor a change.
-        from_to = _FROM_TO.finditer(low, start, end) if low.find("from ", start, end) >= 0 else ()
-        for m in from_to:
-            a, b = float(m.group(1)), float(m.group(2))
-            if a != b and not (a >= 1900 and b >= 1900):
-                ok = (b > a) == (direction == "increase")
-                found.append(Signal(m.start(), m.end(), "from-to", "sup" if ok else "con"))
-        changes = (
-            _SIGNED_CHANGE.finditer(low, start, end)
-            if low.find("chang", start, end) >= 0 or low.find("differen", start, end) >= 0
-            else ()
-        )
-        for m in changes:
-            if not m.group(1):
-                continue
-            if float(m.group(2)) < 1.0:
-                # Under one point (or one per cent) is no direction at all: it is stability.
-                found.append(Signal(m.start(1), m.end(), "no change", "open"))
-                continue
-            ok = (m.group(1) == "+") == (direction == "increase")
-            found.append(Signal(m.start(1), m.end(), "signed change", "sup" if ok else "con"))
-    for s in found:
-        # "improved significantly" stands even when a between-group p-value is large.
-        near = low[max(start, s.start - 20) : min(end, s.end + 20)]
-        if s.polarity != "open" and _SIGNIFICANT.search(near) and not cues.WEAK.search(near):
-            s.firm = True
-    return found
 
 
 def _owned(

@@ -1,0 +1,138 @@
+"""The cue words of one clause, read as signals for a finding: supports, contradicts, open.
+
+``stance`` decides which of a clause's signals belong to which measure, and what they add up
+to; this module only finds them. The cue words themselves are in ``cues``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from litwatch.judging.rules import cues
+from litwatch.judging.rules.patterns import pattern
+
+# "from 24.5 to 15.2", but not "ranging from 4 to 11" or "from 2015 to 2021".
+_FROM_TO = pattern(
+    r"(?<!ranging )(?<!ranged )\bfrom (-?\d+(?:\.\d+)?)%?[^;,]{0,40}? to (-?\d+(?:\.\d+)?)"
+)
+# The first number after "change"/"difference" (durations skipped) and its sign, if any.
+_SIGNED_CHANGE = pattern(
+    r"\b(?:chang\w*|differen\w*)\b(?:[^;\d]|\d+ ?(?:weeks?|months?|years?|wk)\b){0,60}?"
+    r"(?<![\w.])([-+]?)(\d+(?:\.\d+)?)"
+)
+_SIGNIFICANT = pattern(r"\bsignificant(?:ly)?\b")
+
+
+@dataclass(slots=True)
+class Signal:
+    """A cue word (or number) in a clause, and which way it points."""
+
+    start: int
+    end: int
+    word: str
+    polarity: str  # sup | con | open
+    firm: bool = False  # the result stands whatever the p-values say
+
+
+@dataclass(slots=True)
+class _Found:
+    """The signals read so far in a clause, and the spans a cue word already took."""
+
+    signals: list[Signal] = field(default_factory=list)
+    masked: list[tuple[int, int]] = field(default_factory=list)
+
+    def free(self, a: int, b: int) -> bool:
+        return all(b <= x or a >= y for x, y in self.masked)
+
+    def add(self, m: re.Match[str], word: str, polarity: str, firm: bool = False) -> None:
+        self.masked.append(m.span())
+        self.signals.append(Signal(m.start(), m.end(), word, polarity, firm))
+
+
+def signals(low: str, start: int, end: int, direction: str, placebo: bool) -> list[Signal]:
+    """Every cue in a clause, read for a finding whose measure should move ``direction``."""
+    found = _Found()
+    _no_movement(found, low, start, end, direction, placebo)
+    _movement_words(found, low, start, end, direction)
+    if direction in ("decrease", "increase"):
+        _movement_numbers(found.signals, low, start, end, direction)
+    for s in found.signals:
+        # "improved significantly" stands even when a between-group p-value is large.
+        near = low[max(start, s.start - 20) : min(end, s.end + 20)]
+        if s.polarity != "open" and _SIGNIFICANT.search(near) and not cues.WEAK.search(near):
+            s.firm = True
+    return found.signals
+
+
+def _no_movement(
+    found: _Found, low: str, start: int, end: int, direction: str, placebo: bool
+) -> None:
+    """Waning, no difference, stability: read first, so their words are no other cue."""
+    # Waning is the opposite of a lasting benefit; for the effect itself it means the
+    # effect was there, so it only leaves the effect finding open.
+    for m in cues.WANE.finditer(low, start, end):
+        found.add(m, m.group(0), *(("con", True) if direction == "persist" else ("open", False)))
+    for m in cues.NULL_COMPARE.finditer(low, start, end):
+        found.add(m, "no difference", "con" if placebo else "open", placebo)
+    for m in cues.STABLE.finditer(low, start, end):
+        if found.free(*m.span()):
+            better = low[max(start, m.start() - 7) : m.start()].endswith("better ")
+            found.add(m, m.group(0), "sup" if better else "open")
+
+
+def _movement_words(found: _Found, low: str, start: int, end: int, direction: str) -> None:
+    """Words that say the measure improved, worsened or lasted, negated or not."""
+    prevented = cues.PREVENT.search(low, start, end) is not None
+    good = {"decrease": cues.DOWN, "increase": cues.UP}.get(direction)
+    bad = {"decrease": cues.UP, "increase": cues.DOWN}.get(direction)
+    checks: list[tuple[re.Pattern[str], str]] = [
+        (cues.IMPROVE, "good"), (cues.WORSE, "bad"), (cues.PERSIST, "persist"),
+    ]  # fmt: skip
+    if good is not None and bad is not None:
+        checks += [(good, "good"), (bad, "bad")]
+    for cue, polarity in checks:
+        for m in cue.finditer(low, start, end):
+            if not found.free(*m.span()):
+                continue
+            word = m.group(0)
+            neg = cues.negated(low, m.start(), start)
+            if polarity == "persist":
+                if direction != "persist":
+                    found.add(m, f"not {word}" if neg else word, "open")
+                elif neg:
+                    found.add(m, f"not {word}", "con", True)
+                else:
+                    found.add(m, word, "sup")
+                continue
+            if polarity == "good":
+                found.add(m, f"no {word}" if neg else word, "con" if neg else "sup", neg)
+            elif neg or prevented:
+                found.add(m, f"no {word}", "open")
+            else:
+                found.add(m, word, "con")
+
+
+def _movement_numbers(found: list[Signal], low: str, start: int, end: int, direction: str) -> None:
+    """'from 24.5 to 15.2' and signed changes, read for a measure that should go down or up."""
+    # A substring test first: most clauses hold neither "from ... to" nor a change.
+    from_to = _FROM_TO.finditer(low, start, end) if low.find("from ", start, end) >= 0 else ()
+    for m in from_to:
+        a, b = float(m.group(1)), float(m.group(2))
+        if a != b and not (a >= 1900 and b >= 1900):
+            ok = (b > a) == (direction == "increase")
+            found.append(Signal(m.start(), m.end(), "from-to", "sup" if ok else "con"))
+    changes = (
+        _SIGNED_CHANGE.finditer(low, start, end)
+        if low.find("chang", start, end) >= 0 or low.find("differen", start, end) >= 0
+        else ()
+    )
+    for m in changes:
+        if not m.group(1):
+            continue
+        if float(m.group(2)) < 1.0:
+            # Under one point (or one per cent) is no direction at all: it is stability.
+            found.append(Signal(m.start(1), m.end(), "no change", "open"))
+            continue
+        ok = (m.group(1) == "+") == (direction == "increase")
+        found.append(Signal(m.start(1), m.end(), "signed change", "sup" if ok else "con"))

@@ -1,0 +1,130 @@
+"""The classifier's judgements as stored: one row per article, its stances, its trial keys.
+
+A classification is written whole (``save_classifications`` replaces all three kinds of row
+for its articles) and read back as the ``Classification`` it was made from. The rows of the
+living evidence table (``list_stances_on``) are read here too, as the rows they are: turning
+them into evidence lines is the judging stage's business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert
+from sqlmodel import Session, col, select
+
+from litwatch.records import ArticleRecord, Classification
+from litwatch.store.articles import article_record
+from litwatch.store.tables import Article, ArticleFinding, ClassificationRow, TrialKey
+
+
+def get_classification(session: Session, pmid: str) -> Classification | None:
+    """The stored classification of one article, or None when it was never classified."""
+    row = session.exec(select(ClassificationRow).where(ClassificationRow.pmid == pmid)).first()
+    return Classification.from_dict(row.data) if row else None
+
+
+def find_known_trials(session: Session, keys: Sequence[str]) -> dict[str, str]:
+    """Trial key -> the first stored PMID that names it."""
+    if not keys:
+        return {}
+    rows = session.exec(
+        select(TrialKey.key, TrialKey.pmid)
+        .where(col(TrialKey.key).in_(list(keys)))
+        .order_by(col(TrialKey.pmid))
+    )
+    found: dict[str, str] = {}
+    for key, pmid in rows:
+        found.setdefault(key, pmid)
+    return found
+
+
+def _rows(c: Classification, keys: Sequence[str], now: datetime) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "classification": [
+            {
+                "pmid": c.pmid,
+                "relevance": c.relevance,
+                "relevance_score": c.relevance_score,
+                "design": c.design,
+                "priority": c.priority,
+                "explanation": c.explanation,
+                "flags": list(c.flags),
+                "data": c.to_dict(),
+                "kb_version": c.kb_version,
+                "model": c.model,
+                "classified_at": now,
+            }
+        ],
+        "finding": [
+            {
+                "pmid": c.pmid,
+                "finding_id": j.finding_id,
+                "stance": j.stance,
+                "confidence": j.confidence,
+            }
+            for j in c.findings
+        ],
+        "trial": [{"key": k, "pmid": c.pmid} for k in dict.fromkeys(keys)],
+    }
+
+
+def save_classifications(
+    session: Session, judged: Sequence[tuple[Classification, Sequence[str]]], now: datetime
+) -> None:
+    """Replace what the store holds for these articles' classifications, in a few statements.
+
+    ``judged`` pairs each classification with the trial keys its article names.
+    """
+    if not judged:
+        return
+    pmids = [c.pmid for c, _ in judged]
+    for model in (ClassificationRow, ArticleFinding, TrialKey):
+        session.execute(delete(model).where(col(model.pmid).in_(pmids)))
+    rows: dict[str, list[dict[str, Any]]] = {"classification": [], "finding": [], "trial": []}
+    for c, keys in judged:
+        for name, values in _rows(c, keys, now).items():
+            rows[name].extend(values)
+    for model, name in (
+        (ClassificationRow, "classification"),
+        (ArticleFinding, "finding"),
+        (TrialKey, "trial"),
+    ):
+        if rows[name]:
+            session.execute(insert(model.__table__), rows[name])  # Core: no ORM bookkeeping
+
+
+def list_article_records(session: Session, pmids: Sequence[str]) -> list[ArticleRecord]:
+    """The stored records of these PMIDs (those stored), to classify them again."""
+    rows = session.exec(select(Article).where(col(Article.pmid).in_(list(pmids)))).all()
+    return [article_record(row) for row in rows]
+
+
+def list_live_pmids(session: Session) -> list[str]:
+    """Every stored article not deleted from PubMed."""
+    return list(session.exec(select(Article.pmid).where(col(Article.deleted).is_(False))))
+
+
+def list_on_topic_pmids(session: Session) -> list[str]:
+    """Articles classified core or related: the only ones judged against findings."""
+    return list(
+        session.exec(
+            select(ClassificationRow.pmid).where(col(ClassificationRow.relevance) != "off")
+        )
+    )
+
+
+def list_stances_on(
+    session: Session, finding_id: str
+) -> list[tuple[ArticleFinding, Article, ClassificationRow]]:
+    """Each stored article not deleted with a stance on ``finding_id``: the stance row, the
+    article and its classification (in no particular order)."""
+    stmt = (
+        select(ArticleFinding, Article, ClassificationRow)
+        .join(Article, col(Article.pmid) == col(ArticleFinding.pmid))
+        .join(ClassificationRow, col(ClassificationRow.pmid) == col(ArticleFinding.pmid))
+        .where(ArticleFinding.finding_id == finding_id, col(Article.deleted).is_(False))
+    )
+    return list(session.exec(stmt).all())
