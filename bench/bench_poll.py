@@ -138,6 +138,7 @@ def _child(base_url: str, db_url: str) -> dict[str, Any]:
     from litwatch.config import load_settings
     from litwatch.context import build_context
     from litwatch.jobs import poll
+    from litwatch.judging import classify_stored
     from litwatch.store.engine import make_engine, migrate
     from litwatch.store.searches import add_search
 
@@ -162,9 +163,9 @@ def _child(base_url: str, db_url: str) -> dict[str, Any]:
     client.limiter.acquire = timers.wrap("rate-limit wait", client.limiter.acquire)  # type: ignore[method-assign]
     ctx.http.send = timers.wrap("HTTP", ctx.http.send)  # type: ignore[method-assign]
     poll.parse_pubmed_xml = timers.wrap("parse", poll.parse_pubmed_xml)  # type: ignore[assignment]
-    for name in ("classify_records", "classify_pmids"):  # whichever the poll calls
-        if hasattr(poll, name):
-            setattr(poll, name, timers.wrap("classify", getattr(poll, name)))
+    # The poll classifies through classify_changed, which looks classify_records up in its
+    # own module: wrapped there, the commit after it counts as store time, not classify.
+    classify_stored.classify_records = timers.wrap("classify", classify_stored.classify_records)  # type: ignore[assignment]
     # The poll imports these by name, so they are wrapped where it looks them up.
     for name in ("upsert_articles", "record_hits", "mark_deleted", "stored_pmids"):
         setattr(poll, name, timers.wrap("store", getattr(poll, name)))

@@ -183,3 +183,31 @@ def test_wheel_lists_every_package() -> None:
         for init in PACKAGE.rglob("__init__.py")
     } | {"litwatch.templates"}
     assert listed == on_disk
+
+
+# I/O at the edges: which modules may import the libraries that reach outside the process.
+EDGE_IMPORTS = {
+    "httpx": {"litwatch.eutils.client", "litwatch.context"},
+    "smtplib": {"litwatch.digests.mailer"},
+}
+SESSION_CALLS = re.compile(r"\bsession\.(add|exec|execute|get|delete|merge|query)\(")
+
+
+@pytest.mark.parametrize("library", sorted(EDGE_IMPORTS))
+def test_io_libraries_stay_at_the_edges(library: str) -> None:
+    users = {
+        name
+        for name, path in modules().items()
+        if any(target.split(".")[0] == library for target, _ in imports_of(path, name))
+    }
+    assert users <= EDGE_IMPORTS[library]
+
+
+def test_only_the_store_reads_and_writes_rows() -> None:
+    offenders = [
+        f"{name}: {match.group(0)}"
+        for name, path in modules().items()
+        if not name.startswith("litwatch.store")
+        for match in SESSION_CALLS.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

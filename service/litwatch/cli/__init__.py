@@ -19,7 +19,8 @@ import typer
 from rich.markup import escape
 from typer._click.exceptions import ClickException as TyperClickException
 
-from litwatch.cli.shared import err_console, state
+from litwatch.cli.output import err_console
+from litwatch.cli.runtime import state
 from litwatch.errors import LitwatchError
 
 app = typer.Typer(

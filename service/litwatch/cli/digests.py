@@ -8,14 +8,9 @@ from typing import Any
 import typer
 from sqlmodel import Session
 
-from litwatch.cli.shared import (
-    check_choice,
-    console,
-    err_console,
-    open_context,
-    print_json,
-    print_table,
-)
+from litwatch.cli.arguments import check_choice
+from litwatch.cli.output import console, err_console, print_json, print_table
+from litwatch.cli.runtime import open_context
 from litwatch.store.runs import recent_job_runs, recent_poll_runs, undelivered_digests
 from litwatch.store.tables import Digest, JobRun, PollRun
 

@@ -11,15 +11,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import Session
 
-from litwatch.cli.shared import (
-    check_choice,
-    console,
-    err_console,
-    open_context,
-    parse_date,
-    print_json,
-    print_table,
-)
+from litwatch.cli.arguments import check_choice, parse_date
+from litwatch.cli.output import console, err_console, print_json, print_table
+from litwatch.cli.runtime import open_context
 from litwatch.default_search import DEFAULT_DESCRIPTION, DEFAULT_QUERY, DEFAULT_SEARCH_NAME
 from litwatch.errors import LitwatchError
 from litwatch.pubmed.markup import to_plain

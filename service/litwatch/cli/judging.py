@@ -11,14 +11,9 @@ import typer
 from rich.markup import escape
 from sqlmodel import Session
 
-from litwatch.cli.shared import (
-    check_choice,
-    console,
-    open_context,
-    print_json,
-    print_table,
-    settings,
-)
+from litwatch.cli.arguments import check_choice
+from litwatch.cli.output import console, print_json, print_table
+from litwatch.cli.runtime import open_context, settings
 from litwatch.errors import ConfigError, StoreError
 from litwatch.judging.learned import Label, cross_validate
 from litwatch.pubmed.markup import to_plain

@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 from sqlmodel import Session
 
-from litwatch.cli.shared import check_choice, open_context, parse_date, print_json, print_table
+from litwatch.cli.arguments import check_choice, parse_date
+from litwatch.cli.output import print_json, print_table
+from litwatch.cli.runtime import open_context
 from litwatch.store.searches import add_search, list_searches, remove_search, search_article_count
 
 app = typer.Typer(help="Saved searches: list, add, remove.", no_args_is_help=True)

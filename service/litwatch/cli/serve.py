@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from litwatch.cli.shared import open_context
+from litwatch.cli.runtime import open_context
 
 
 def serve(

@@ -25,8 +25,9 @@ from litwatch.digests.subscribers import get_subscriber
 from litwatch.errors import StoreError
 from litwatch.jobs.due import digest_due
 from litwatch.jobs.locks import holder_id, job_lock
+from litwatch.store.runs import record_job_run
 from litwatch.store.subscribers import list_subscribers
-from litwatch.store.tables import JobRun, Subscriber
+from litwatch.store.tables import Subscriber
 
 log = logging.getLogger(__name__)
 
@@ -119,20 +120,19 @@ def run_digests(
 
 def _record_run(ctx: Context, result: DeliveryResult, started: datetime) -> None:
     with Session(ctx.engine) as session:
-        session.add(
-            JobRun(
-                job="digests",
-                started_at=started,
-                finished_at=ctx.now(),
-                status="ok" if not result.failed and not result.retry else "errors",
-                counts={
-                    "created": result.created,
-                    "sent": result.sent,
-                    "retry": result.retry,
-                    "failed": result.failed,
-                },
-                error="; ".join(result.errors)[:4000],
-            )
+        record_job_run(
+            session,
+            "digests",
+            started=started,
+            finished=ctx.now(),
+            status="ok" if not result.failed and not result.retry else "errors",
+            counts={
+                "created": result.created,
+                "sent": result.sent,
+                "retry": result.retry,
+                "failed": result.failed,
+            },
+            error="; ".join(result.errors),
         )
         session.commit()
 

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from litwatch.context import Context
 from litwatch.eutils.date_slices import crdt_term
-from litwatch.judging.classify_stored import classify_records
+from litwatch.judging.classify_stored import classify_changed
 from litwatch.pubmed.parser import parse_pubmed_xml
 from litwatch.store.articles import stored_pmids, upsert_articles
 
@@ -27,12 +27,5 @@ def search_live(
             parsed = parse_pubmed_xml(xml)
             stored = upsert_articles(session, parsed.articles, now=ctx.now())
             session.commit()
-            changed = set(stored.new) | set(stored.updated)
-            classify_records(
-                session,
-                [a for a in parsed.articles if a.pmid in changed],
-                kb=ctx.knowledge_base,
-                now=ctx.now(),
-            )
-            session.commit()
+            classify_changed(session, stored, parsed.articles, kb=ctx.knowledge_base, now=ctx.now())
     return pmids, result.count

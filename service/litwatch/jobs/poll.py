@@ -24,11 +24,11 @@ from litwatch.eutils.date_slices import collect_ids
 from litwatch.jobs.due import poll_due
 from litwatch.jobs.kb_sync import sync_knowledge_base
 from litwatch.jobs.locks import job_lock
-from litwatch.judging.classify_stored import classify_records
+from litwatch.judging.classify_stored import classify_changed
 from litwatch.pubmed.parser import parse_pubmed_xml
 from litwatch.store.articles import mark_deleted, record_hits, stored_pmids, upsert_articles
-from litwatch.store.runs import abandon_stale_runs, start_poll_run
-from litwatch.store.searches import get_search
+from litwatch.store.runs import abandon_stale_runs, finish_poll_run, start_poll_run
+from litwatch.store.searches import advance_watermark, get_search
 from litwatch.store.tables import PollRun, SavedSearch
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ def _poll_locked(
             raise
         _finish(ctx, session, run, summary, started, requests_before)
         if summary.status == "ok":
-            _advance_watermark(session, search, window, now)
+            advance_watermark(session, search, window, now=now)
             session.commit()
     log.info("poll %s", summary.line())
     return summary
@@ -147,26 +147,20 @@ def _finish(
 ) -> None:
     summary.requests = ctx.eutils.requests_made - requests_before
     summary.seconds = time.monotonic() - started
-    run = session.merge(run)
-    run.finished_at = ctx.now()
-    run.status = summary.status
-    run.found, run.new, run.updated = summary.found, summary.new, summary.updated
-    run.failed, run.deleted = summary.failed, summary.deleted
-    run.requests, run.error = summary.requests, summary.error[:4000]
-    session.add(run)
+    finish_poll_run(
+        session,
+        run,
+        finished_at=ctx.now(),
+        status=summary.status,
+        found=summary.found,
+        new=summary.new,
+        updated=summary.updated,
+        failed=summary.failed,
+        deleted=summary.deleted,
+        requests=summary.requests,
+        error=summary.error[:4000],
+    )
     session.commit()
-
-
-def _advance_watermark(
-    session: Session, search: SavedSearch, window: tuple[date, date], now: object
-) -> None:
-    search = session.merge(search)
-    # Only a window that joins on to what is covered moves the watermark (a poll of an old
-    # window with --since/--until leaves it alone).
-    if search.watermark is None or window[0] <= search.watermark:
-        search.watermark = max(search.watermark or window[1], window[1])
-    search.last_success_at = now  # type: ignore[assignment]
-    session.add(search)
 
 
 def _poll(
@@ -243,13 +237,5 @@ def _store_batches(
         summary.failed += len(parsed.failed_pmids)
         summary.failed_pmids.extend(p for p in parsed.failed_pmids if p)
         session.commit()
-        # Classification is derived data: a failure there must not undo the stored batch.
-        changed = set(result.new) | set(result.updated)
-        classify_records(
-            session,
-            [a for a in parsed.articles if a.pmid in changed],
-            kb=ctx.knowledge_base,
-            now=ctx.now(),
-        )
-        session.commit()
+        classify_changed(session, result, parsed.articles, kb=ctx.knowledge_base, now=ctx.now())
         advance(len(parsed.articles) + len(parsed.failed_pmids) + len(parsed.book_pmids))

@@ -17,6 +17,7 @@ from litwatch.judging.feedback import load_learned_model
 from litwatch.judging.knowledge import KnowledgeBase
 from litwatch.judging.rules import classify_article, trial_keys
 from litwatch.records import ArticleRecord, Classification
+from litwatch.store.articles import UpsertResult
 from litwatch.store.classifications import (
     find_known_trials,
     list_article_records,
@@ -26,6 +27,24 @@ from litwatch.store.classifications import (
 log = logging.getLogger(__name__)
 
 CHUNK = 200  # articles read and classified at a time
+
+
+def classify_changed(
+    session: Session,
+    stored: UpsertResult,
+    records: Sequence[ArticleRecord],
+    *,
+    kb: KnowledgeBase,
+    now: datetime,
+) -> int:
+    """After an upsert: classify the records it added or changed, and commit.
+
+    Called once the batch itself is committed: classification is derived data, and a failure
+    there must not undo the stored records."""
+    changed = set(stored.new) | set(stored.updated)
+    judged = classify_records(session, [r for r in records if r.pmid in changed], kb=kb, now=now)
+    session.commit()
+    return judged
 
 
 def classify_records(

@@ -6,6 +6,7 @@ Every function takes a ``Session``; the caller decides when to commit.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -45,6 +46,38 @@ def abandon_stale_runs(session: Session, search_id: int, *, now: datetime) -> in
         .values(status="abandoned", finished_at=now, error="the process stopped mid-run")
     )
     return res.rowcount or 0
+
+
+def finish_poll_run(session: Session, run: PollRun, **outcome: Any) -> PollRun:
+    """Write a poll run's outcome (status, counts, error, finished_at); the caller commits."""
+    run = session.merge(run)
+    for name, value in outcome.items():
+        setattr(run, name, value)
+    session.add(run)
+    return run
+
+
+def record_job_run(
+    session: Session,
+    job: str,
+    *,
+    started: datetime,
+    finished: datetime,
+    status: str,
+    counts: dict[str, Any],
+    error: str = "",
+) -> JobRun:
+    """Keep one run of a job other than a poll (a digest run) for `litwatch runs`."""
+    run = JobRun(
+        job=job,
+        started_at=started,
+        finished_at=finished,
+        status=status,
+        counts=counts,
+        error=error[:4000],
+    )
+    session.add(run)
+    return run
 
 
 def recent_poll_runs(session: Session, limit: int = 20) -> list[tuple[PollRun, str, str]]:

@@ -84,6 +84,19 @@ def remove_search(session: Session, name: str) -> None:
     session.delete(search)
 
 
+def advance_watermark(
+    session: Session, search: SavedSearch, window: tuple[date, date], *, now: datetime
+) -> None:
+    """After a successful poll of ``window``: move the watermark and note the success."""
+    search = session.merge(search)
+    # Only a window that joins on to what is covered moves the watermark (a poll of an old
+    # window with --since/--until leaves it alone).
+    if search.watermark is None or window[0] <= search.watermark:
+        search.watermark = max(search.watermark or window[1], window[1])
+    search.last_success_at = now
+    session.add(search)
+
+
 def search_article_count(session: Session, search_id: int) -> int:
     return session.exec(
         select(func.count()).select_from(SearchHit).where(SearchHit.search_id == search_id)

@@ -2,6 +2,11 @@
 
 ``create_app(ctx)`` builds it from a context; nothing is built at import. Pages are rendered
 server-side with the context's one Jinja environment (``ctx.templates``), from ``templates/web/``.
+``pages`` (HTML), ``api`` (JSON), ``links`` (the digest's feedback and unsubscribe links),
+``page_data`` (what both show, read through the store), ``responses`` (errors, rendering).
+
+May import: ``litwatch.context``, jobs (a live search), the stages below (digests, judging,
+store), ``records``, ``errors``; never cli.
 """
 
 from __future__ import annotations
