@@ -211,3 +211,28 @@ def test_only_the_store_reads_and_writes_rows() -> None:
         for match in SESSION_CALLS.finditer(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+MAX_FUNCTION_LINES = 60
+# Builders of the fake server's records: each writes one record's XML or one table of demo
+# records top to bottom, and reads best that way.
+LONG_FUNCTIONS_ALLOWED = {
+    "litwatch.fake_eutils.xmlbuild.render_article",
+    "litwatch.fake_eutils.indexing.index_article",
+    "litwatch.fake_eutils.demo_drafts.core_study",
+    "litwatch.fake_eutils.demo_topics.fixed_groups",
+}
+
+
+def test_functions_stay_short() -> None:
+    long = []
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                size = (node.end_lineno or node.lineno) - node.lineno + 1
+                if (
+                    size > MAX_FUNCTION_LINES
+                    and f"{name}.{node.name}" not in LONG_FUNCTIONS_ALLOWED
+                ):
+                    long.append(f"{name}.{node.name}: {size} lines")
+    assert long == []
