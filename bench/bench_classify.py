@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.full_abstracts import full_abstracts
-from litwatch.judging.evaluate import load_gold
+from litwatch.judging.gold import load_gold
 from litwatch.judging.knowledge import KnowledgeBase
 from litwatch.judging.knowledge_file import load_knowledge_base
 from litwatch.judging.rules import classify_article

@@ -212,8 +212,9 @@ class Classification:
     pmid: str
     relevance: str  # core | related | off
     relevance_score: float  # in [0, 1]
-    design: str  # rct, meta-analysis, systematic-review, cohort, case-series, case-report,
-    #              review, trial-protocol, other
+    design: str  # one of judging.knowledge.DESIGNS: rct, non-randomised-trial,
+    #              meta-analysis, systematic-review, cohort, case-series, case-report, review,
+    #              trial-protocol, guideline, other
     findings: list[FindingJudgement] = field(default_factory=list)
     numbers: dict[str, Any] = field(default_factory=dict)  # n, follow_up, mrss_change, ...
     flags: list[str] = field(default_factory=list)  # retracted, erratum, retraction-notice,

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
-from litwatch.judging.evaluate import GoldError, evaluate, format_report, load_gold
+from litwatch.judging.eval_report import format_report
+from litwatch.judging.evaluate import evaluate
+from litwatch.judging.gold import GoldError, half_of, load_gold
 from litwatch.judging.knowledge_file import load_knowledge_base
 from tests.helpers.paths import TEST_DATA
 
@@ -115,3 +117,58 @@ def test_bad_gold_lines_are_named(tmp_path: Path, line: str, message: str) -> No
     with pytest.raises(GoldError) as info:
         load_gold(path)
     assert "line 2" in str(info.value) and message in str(info.value)
+
+
+def test_details_carry_each_record_and_the_deciding_sentence() -> None:
+    records = load_gold(DATA / "gold.jsonl")
+    r = evaluate(records, load_knowledge_base(), details=True)
+    assert [x["id"] for x in r["records"]] == [g.id for g in records]
+    for error in r["errors"]:
+        assert {"id", "field", "expected", "got", "sentence"} <= set(error)
+        assert error["expected"] != error["got"]
+    judged = [f for x in r["records"] for f in x["findings"].values() if f["got"]]
+    assert judged and all(f["sentence"] for f in judged)
+
+
+def test_reliability_counts_every_stance_given() -> None:
+    r = evaluate(load_gold(DATA / "gold.jsonl"), load_knowledge_base(), details=True)
+    given = sum(1 for x in r["records"] for f in x["findings"].values() if f["got"])
+    assert sum(row["judgements"] for row in r["reliability"]) == given
+    right = sum(
+        1
+        for x in r["records"]
+        for f in x["findings"].values()
+        if f["got"] and f["got"] == f["expected"]
+    )
+    assert sum(row["right"] for row in r["reliability"]) == right
+
+
+def test_halves_split_each_label_in_two_and_cover_the_file() -> None:
+    records = load_gold(DATA / "gold.jsonl")
+    one, two = half_of(records, 1), half_of(records, 2)
+    assert {r.id for r in one} | {r.id for r in two} == {r.id for r in records}
+    assert not {r.id for r in one} & {r.id for r in two}
+    for label in ("core", "related", "off"):
+        a = sum(r.relevance == label for r in one)
+        b = sum(r.relevance == label for r in two)
+        assert abs(a - b) <= 1
+    assert [r.id for r in half_of(records, 1)] == [r.id for r in one]  # fixed
+
+
+def test_numbers_are_scored_where_labelled(tmp_path: Path) -> None:
+    path = tmp_path / "gold.jsonl"
+    path.write_text(
+        json.dumps({"id": "n1", "title": "Rituximab in systemic sclerosis: an open trial",
+                    "abstract": "Twelve patients with diffuse SSc received rituximab. The mRSS "
+                    "fell from 20.0 at baseline to 14.5 at 12 months (p = 0.01).",
+                    "relevance": "core", "n": 12, "mrss_change": -5.5, "fvc_change": None})
+        + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    r = evaluate(load_gold(path), load_knowledge_base(), details=True)
+    assert set(r["records"][0]["numbers"]) == {"n", "mrss_change"}
+    got = r["records"][0]["numbers"]["mrss_change"]["got"]
+    right = isinstance(got, float) and abs(got + 5.5) <= 0.1
+    assert r["numbers"]["mrss_change"]["labelled"] == 1
+    assert r["numbers"]["mrss_change"]["right"] == int(right)
+    assert r["numbers"]["fvc_change"]["labelled"] == 0

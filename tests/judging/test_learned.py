@@ -6,7 +6,7 @@ from functools import cache
 
 import pytest
 
-from litwatch.judging.evaluate import load_gold
+from litwatch.judging.gold import load_gold
 from litwatch.judging.knowledge import KnowledgeBase
 from litwatch.judging.knowledge_file import load_knowledge_base
 from litwatch.judging.learned import Label, LearnedModel, cross_validate, train

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from litwatch.judging.evaluate import load_gold
+from litwatch.judging.gold import load_gold
 from litwatch.judging.rules import cues, relevance
 from litwatch.judging.rules.patterns import (
     by_first_letter,

@@ -197,19 +197,30 @@ def evidence(
 
 def eval_(
     gold: Path,
-    fmt: str = typer.Option("text", "--format", help="text or json"),
+    fmt: str = typer.Option("text", "--format", help="text or json (json lists every record)"),
+    errors: bool = typer.Option(
+        False, "--errors", help="List each disagreement with the sentence that decided it."
+    ),
+    half: int | None = typer.Option(
+        None, "--half", help="Only half 1 or 2 of the file (fixed halves, alternating by label)."
+    ),
 ) -> None:
     """Measure the classifier on a labelled JSONL file (precision, recall, F1, accuracy)."""
+    from litwatch.judging.eval_report import format_errors, format_report
     from litwatch.judging.evaluate import evaluate as run_eval
-    from litwatch.judging.evaluate import format_report, load_gold
+    from litwatch.judging.gold import HALVES, half_of, load_gold
     from litwatch.judging.knowledge_file import load_knowledge_base
 
     check_choice(fmt, ("text", "json"), "--format")
+    if half is not None and half not in HALVES:
+        raise ConfigError(f"--half must be 1 or 2 (got {half})")
     if not gold.is_file():
         raise ConfigError(f"{gold}: no such file")
     kb = load_knowledge_base(settings().findings)
     records = load_gold(gold)
-    result = run_eval(records, kb)
+    if half is not None:
+        records = half_of(records, half)
+    result = run_eval(records, kb, details=errors or fmt == "json")
     # Would a model learned from labels help? Cross-validated on the file's own labels, and on
     # the feedback stored so far when there is a store.
     result["learned_on_gold"] = _summary(
@@ -222,6 +233,8 @@ def eval_(
         typer.echo(json.dumps(result, indent=2))
         return
     typer.echo(format_report(result))
+    if errors:
+        typer.echo("\n" + format_errors(result["errors"]))
     for name, title in (
         ("learned_on_gold", "this file's labels"),
         ("learned_on_feedback", "stored feedback"),

@@ -16,6 +16,7 @@ from litwatch.templating import zone
 
 DESIGN_LABELS = {
     "rct": "RCT",
+    "non-randomised-trial": "Non-randomised trial",
     "meta-analysis": "Meta-analysis",
     "systematic-review": "Systematic review",
     "cohort": "Cohort",
@@ -23,6 +24,7 @@ DESIGN_LABELS = {
     "case-report": "Case report",
     "review": "Review",
     "trial-protocol": "Trial protocol",
+    "guideline": "Guideline",
     "other": "Other design",
 }
 

@@ -1,113 +1,26 @@
-"""Measure the classifier against a gold set: one labelled article per JSON line.
+"""Measure the classifier against a gold set (``judging.gold``): scores and every error.
 
-A gold line: {"id", "title", "abstract", "publication_types"?, "mesh"?, "relevance",
-"design"?, "findings"? {"<finding id>": {"stance": ...}}}. A finding absent from "findings"
-means the article does not report on it.
+``evaluate`` classifies each gold record and compares: relevance, design, the stance on each
+finding, the numbers a record labels (n, the mRSS and FVC changes) and how often a judgement
+at a given confidence is right. With ``details`` it also returns each record's result and
+each disagreement with the sentence that decided it, for `litwatch eval --errors`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from litwatch.errors import LitwatchError
-from litwatch.judging.knowledge import DESIGNS, KnowledgeBase
+from litwatch.judging.gold import NUMBER_LABELS, RELEVANCE, GoldRecord
+from litwatch.judging.knowledge import KnowledgeBase
 from litwatch.judging.learned import LearnedModel
 from litwatch.judging.rules import classify_article
-from litwatch.pubmed.plain_text import article_from_text
-from litwatch.records import ArticleRecord
+from litwatch.records import Classification
 
-RELEVANCE = ("core", "related", "off")
-STANCES = ("supports", "contradicts", "inconclusive", "addresses")
-
-
-class GoldError(LitwatchError):
-    """A gold file line is malformed; the message names the line."""
-
-    exit_code = 2
-
-
-@dataclass(slots=True)
-class GoldRecord:
-    id: str
-    title: str
-    abstract: str
-    relevance: str
-    publication_types: list[str] = field(default_factory=list)
-    mesh: list[str] = field(default_factory=list)
-    design: str | None = None
-    findings: dict[str, str] = field(default_factory=dict)  # finding id -> stance
-
-    def to_article(self) -> ArticleRecord:
-        """The gold record as an article record: one unlabelled abstract section."""
-        return article_from_text(
-            self.id,
-            self.title,
-            self.abstract,
-            publication_types=self.publication_types,
-            mesh=self.mesh,
-        )
-
-
-def load_gold(path: Path) -> list[GoldRecord]:
-    """Read and validate a gold file; an error names the file and line."""
-    records: list[GoldRecord] = []
-    seen: set[str] = set()
-    with Path(path).open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = parse_gold_line(line)
-            except (ValueError, TypeError, KeyError) as exc:
-                raise GoldError(f"{path}: line {number}: {exc}") from exc
-            if record.id in seen:
-                raise GoldError(f"{path}: line {number}: duplicate id {record.id!r}")
-            seen.add(record.id)
-            records.append(record)
-    return records
-
-
-def parse_gold_line(line: str) -> GoldRecord:
-    """One gold line to a record; raises ValueError saying what is wrong."""
-    data = json.loads(line)
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
-    for key in ("id", "title", "abstract", "relevance"):
-        if not isinstance(data.get(key), str):
-            raise ValueError(f"'{key}' must be a string")
-    if data["relevance"] not in RELEVANCE:
-        raise ValueError(f"'relevance' must be one of {', '.join(RELEVANCE)}")
-    design = data.get("design")
-    if design is not None and design not in DESIGNS:
-        raise ValueError(f"'design' {design!r} is not one of {', '.join(DESIGNS)}")
-    lists = {}
-    for key in ("publication_types", "mesh"):
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValueError(f"'{key}' must be a list of strings")
-        lists[key] = value
-    findings: dict[str, str] = {}
-    raw = data.get("findings", {}) or {}
-    if not isinstance(raw, dict):
-        raise ValueError("'findings' must be an object")
-    for fid, judgement in raw.items():
-        stance = judgement.get("stance") if isinstance(judgement, dict) else None
-        if stance not in STANCES:
-            raise ValueError(f"finding {fid!r}: 'stance' must be one of {', '.join(STANCES)}")
-        findings[fid] = stance
-    return GoldRecord(
-        id=data["id"],
-        title=data["title"],
-        abstract=data["abstract"],
-        relevance=data["relevance"],
-        design=design,
-        findings=findings,
-        **lists,
-    )
+# Confidence bins of the reliability table: [low, high).
+CONFIDENCE_BINS = ((0.0, 0.5), (0.5, 0.65), (0.65, 0.8), (0.8, 0.9), (0.9, 1.01))
+# A change is right when it is within this of the labelled one (n must be exact).
+CHANGE_TOLERANCE = 0.1
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
@@ -115,6 +28,86 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def _reason(c: Classification, prefix: str) -> str:
+    return next((r.split(": ", 1)[-1] for r in c.reasons if r.startswith(prefix)), "")
+
+
+def record_result(record: GoldRecord, got: Classification) -> dict[str, Any]:
+    """One record's labels beside the classifier's, each with what decided it."""
+    judged = {j.finding_id: j for j in got.findings}
+    findings = {}
+    for fid in sorted(set(record.findings) | set(judged)):
+        j = judged.get(fid)
+        findings[fid] = {
+            "expected": record.findings.get(fid),
+            "got": j.stance if j else None,
+            "confidence": round(j.confidence, 3) if j else None,
+            "sentence": j.evidence[0].sentence if j and j.evidence else "",
+            "reason": j.reason if j else "",
+        }
+    return {
+        "id": record.id,
+        "relevance": {
+            "expected": record.relevance,
+            "got": got.relevance,
+            "reason": _reason(got, "relevance "),
+        },
+        "design": {"expected": record.design, "got": got.design, "reason": _reason(got, "design ")},
+        "findings": findings,
+        "numbers": {
+            key: {"expected": record.numbers[key], "got": got.numbers.get(key)}
+            for key in NUMBER_LABELS
+            if key in record.numbers
+        },
+        "explanation": got.explanation,
+    }
+
+
+def number_right(key: str, expected: float, got: Any) -> bool:
+    if not isinstance(got, int | float) or isinstance(got, bool):
+        return False
+    if key == "n":
+        return int(got) == int(expected)
+    return abs(float(got) - expected) <= CHANGE_TOLERANCE + 1e-9
+
+
+def disagreements(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every field of one record result where the classifier and the label differ."""
+    out = []
+    for name in ("relevance", "design"):
+        r = result[name]
+        if r["expected"] is not None and r["expected"] != r["got"]:
+            out.append({"id": result["id"], "field": name, "expected": r["expected"],
+                        "got": r["got"], "sentence": r["reason"]})  # fmt: skip
+    for fid, f in result["findings"].items():
+        if f["expected"] != f["got"]:
+            out.append({"id": result["id"], "field": fid, "expected": f["expected"],
+                        "got": f["got"], "sentence": f["sentence"] or f["reason"]})  # fmt: skip
+    for key, n in result["numbers"].items():
+        if not number_right(key, n["expected"], n["got"]):
+            out.append({"id": result["id"], "field": key, "expected": n["expected"],
+                        "got": n["got"], "sentence": result["explanation"]})  # fmt: skip
+    return out
+
+
+def reliability(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """How often a stance the classifier gave is the labelled one, by confidence."""
+    rows = [
+        {"low": lo, "high": min(hi, 1.0), "judgements": 0, "right": 0} for lo, hi in CONFIDENCE_BINS
+    ]
+    for result in results:
+        for f in result["findings"].values():
+            if f["got"] is None:
+                continue
+            row = next(r for r, (lo, hi) in zip(rows, CONFIDENCE_BINS, strict=True)
+                       if lo <= f["confidence"] < hi)  # fmt: skip
+            row["judgements"] += 1
+            row["right"] += f["got"] == f["expected"]
+    for row in rows:
+        row["accuracy"] = round(row["right"] / row["judgements"], 4) if row["judgements"] else None
+    return rows
 
 
 def evaluate(
@@ -126,106 +119,73 @@ def evaluate(
 ) -> dict[str, Any]:
     """Scores of the classifier on gold records, as the JSON shape `litwatch eval` prints.
 
-    With ``details`` the result also lists every disagreement under "errors".
+    With ``details`` the result also carries "records" (one result each) and "errors".
     """
+    results = [
+        record_result(r, classify_article(r.to_article(), kb, learned=learned)) for r in records
+    ]
+    scores = score(results, [f.id for f in kb.findings])
+    if details:
+        scores["records"] = results
+        scores["errors"] = [e for r in results for e in disagreements(r)]
+    return scores
+
+
+def score(results: Sequence[dict[str, Any]], finding_ids: Sequence[str]) -> dict[str, Any]:
+    """Precision, recall, accuracy and confusion tables over record results."""
     rel_confusion = {g: dict.fromkeys(RELEVANCE, 0) for g in RELEVANCE}
     design_confusion: dict[str, dict[str, int]] = {}
     counts = {"core": [0, 0, 0], "any": [0, 0, 0]}  # tp, fp, fn
-    design_right = design_total = 0
-    per: dict[str, dict[str, int]] = {
-        f.id: {"tp": 0, "fp": 0, "fn": 0, "agree": 0, "both": 0, "n": 0} for f in kb.findings
-    }
-    errors: list[dict[str, Any]] = []
-    for record in records:
-        got = classify_article(record.to_article(), kb, learned=learned)
-        rel_confusion[record.relevance][got.relevance] += 1
+    for r in results:
+        gold, got = r["relevance"]["expected"], r["relevance"]["got"]
+        rel_confusion[gold][got] += 1
         for key, positive in (("core", ("core",)), ("any", ("core", "related"))):
-            gold_pos, got_pos = record.relevance in positive, got.relevance in positive
             c = counts[key]
-            c[0] += gold_pos and got_pos
-            c[1] += got_pos and not gold_pos
-            c[2] += gold_pos and not got_pos
-        if record.design is not None:
-            design_total += 1
-            design_right += got.design == record.design
-            row = design_confusion.setdefault(record.design, {})
-            row[got.design] = row.get(got.design, 0) + 1
-        predicted = {j.finding_id: j.stance for j in got.findings}
-        _count_findings(per, record, predicted, errors)
-        if got.relevance != record.relevance or (record.design and got.design != record.design):
-            errors.append({"id": record.id, "relevance": [record.relevance, got.relevance],
-                           "design": [record.design, got.design]})  # fmt: skip
-    findings = {}
-    for fid, s in per.items():
-        findings[fid] = {
-            **_prf(s["tp"], s["fp"], s["fn"]),
-            "stance_accuracy": round(s["agree"] / s["both"], 4) if s["both"] else None,
-            "n": s["n"],
-        }
+            c[0] += gold in positive and got in positive
+            c[1] += got in positive and gold not in positive
+            c[2] += gold in positive and got not in positive
+        d = r["design"]
+        if d["expected"] is not None:
+            row = design_confusion.setdefault(d["expected"], {})
+            row[d["got"]] = row.get(d["got"], 0) + 1
+    designs = [r["design"] for r in results if r["design"]["expected"] is not None]
     return {
-        "n": len(records),
+        "n": len(results),
         "relevance_core": _prf(*counts["core"]),
         "relevance_any": _prf(*counts["any"]),
-        "design_accuracy": round(design_right / design_total, 4) if design_total else None,
-        "findings": findings,
+        "design_accuracy": (
+            round(sum(d["expected"] == d["got"] for d in designs) / len(designs), 4)
+            if designs
+            else None
+        ),
+        "findings": {fid: _finding_scores(results, fid) for fid in finding_ids},
+        "numbers": _number_scores(results),
+        "reliability": reliability(results),
         "confusion": {"relevance": rel_confusion, "design": design_confusion},
-        **({"errors": errors} if details else {}),
     }
 
 
-def _count_findings(
-    per: dict[str, dict[str, int]],
-    record: GoldRecord,
-    predicted: dict[str, str],
-    errors: list[dict[str, Any]],
-) -> None:
-    """Add one record's finding stances, gold against predicted, to the per-finding counts."""
-    for fid, stats in per.items():
-        gold_stance, got_stance = record.findings.get(fid), predicted.get(fid)
-        stats["n"] += gold_stance is not None
-        if gold_stance and got_stance:
-            stats["tp"] += 1
-            stats["both"] += 1
-            stats["agree"] += gold_stance == got_stance
-        elif got_stance:
-            stats["fp"] += 1
-        elif gold_stance:
-            stats["fn"] += 1
-        if gold_stance != got_stance:
-            errors.append({"id": record.id, "finding": fid, "gold": gold_stance,
-                           "got": got_stance})  # fmt: skip
+def _finding_scores(results: Sequence[dict[str, Any]], fid: str) -> dict[str, Any]:
+    tp = fp = fn = agree = 0
+    for r in results:
+        f = r["findings"].get(fid)
+        gold, got = (f["expected"], f["got"]) if f else (None, None)
+        tp += bool(gold and got)
+        fp += bool(got and not gold)
+        fn += bool(gold and not got)
+        agree += bool(gold and got and gold == got)
+    n = sum(1 for r in results if (r["findings"].get(fid) or {}).get("expected"))
+    return {**_prf(tp, fp, fn), "stance_accuracy": round(agree / tp, 4) if tp else None, "n": n}
 
 
-def format_report(result: dict[str, Any]) -> str:
-    """The evaluation as text: relevance, design, per-finding scores, confusion matrices."""
-    lines = [f"gold records: {result['n']}", ""]
-    for key, name in (("relevance_core", "relevance = core"), ("relevance_any", "core+related")):
-        r = result[key]
-        lines.append(
-            f"{name:<18} precision {r['precision']:.3f}  recall {r['recall']:.3f}  F1 {r['f1']:.3f}"
-        )
-    design = result["design_accuracy"]
-    lines.append(f"design accuracy    {design:.3f}" if design is not None else "design: no labels")
-    lines += ["", f"{'finding':<26} {'n':>4} {'prec':>6} {'recall':>6} {'F1':>6} {'stance':>7}"]
-    for fid, f in result["findings"].items():
-        stance = f"{f['stance_accuracy']:.3f}" if f["stance_accuracy"] is not None else "-"
-        lines.append(
-            f"{fid:<26} {f['n']:>4} {f['precision']:>6.3f} {f['recall']:>6.3f} "
-            f"{f['f1']:>6.3f} {stance:>7}"
-        )
-    lines += ["", "relevance confusion (rows gold, columns predicted)"]
-    lines.append(" " * 10 + "".join(f"{c:>9}" for c in RELEVANCE))
-    for gold, row in result["confusion"]["relevance"].items():
-        lines.append(f"{gold:<10}" + "".join(f"{row.get(c, 0):>9}" for c in RELEVANCE))
-    designs = sorted(
-        set(result["confusion"]["design"])
-        | {d for row in result["confusion"]["design"].values() for d in row}
-    )
-    if designs:
-        short = {d: d[:8] for d in designs}
-        lines += ["", "design confusion (rows gold, columns predicted)"]
-        lines.append(" " * 18 + "".join(f"{short[c]:>9}" for c in designs))
-        for gold in designs:
-            row = result["confusion"]["design"].get(gold, {})
-            lines.append(f"{gold:<18}" + "".join(f"{row.get(c, 0):>9}" for c in designs))
-    return "\n".join(lines)
+def _number_scores(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    out = {}
+    for key in NUMBER_LABELS:
+        labelled = [r["numbers"][key] for r in results if key in r["numbers"]]
+        right = sum(number_right(key, v["expected"], v["got"]) for v in labelled)
+        out[key] = {
+            "labelled": len(labelled),
+            "right": right,
+            "accuracy": round(right / len(labelled), 4) if labelled else None,
+        }
+    return out

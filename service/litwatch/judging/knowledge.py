@@ -16,6 +16,7 @@ KINDS = ("effect", "open-question")
 DIRECTIONS = ("decrease", "increase", "association", "persist", "addressed")
 DESIGNS = (
     "rct",
+    "non-randomised-trial",
     "meta-analysis",
     "systematic-review",
     "cohort",
@@ -23,6 +24,7 @@ DESIGNS = (
     "case-report",
     "review",
     "trial-protocol",
+    "guideline",
     "other",
 )
 

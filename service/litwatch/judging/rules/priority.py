@@ -12,23 +12,27 @@ from litwatch.records import ArticleRecord, FindingJudgement
 DESIGN_WEIGHT = {
     "meta-analysis": 1.0,
     "rct": 0.95,
+    "non-randomised-trial": 0.75,
     "systematic-review": 0.85,
     "cohort": 0.65,
     "trial-protocol": 0.5,
     "case-series": 0.45,
     "review": 0.4,
     "case-report": 0.3,
+    "guideline": 0.6,
     "other": 0.25,
 }
 DESIGN_LABEL = {
     "meta-analysis": "Meta-analysis",
     "rct": "RCT",
+    "non-randomised-trial": "Non-randomised trial",
     "systematic-review": "Systematic review",
     "cohort": "Cohort",
     "trial-protocol": "Trial protocol",
     "case-series": "Case series",
     "review": "Review",
     "case-report": "Case report",
+    "guideline": "Guideline",
     "other": "Article",
 }
 _RELEVANCE_WEIGHT = {"core": 1.0, "related": 0.5, "off": 0.05}
