@@ -6,6 +6,9 @@ Three corpora of ``N`` articles each, timed in turn in this one process:
   (see full_abstracts.py), about 1,400 characters as a PubMed abstract on a clinical study
   is. This is the figure the speed target (>= 2,000 articles/s on one core) is judged on.
 * ``gold``: the gold and held-out abstracts as written, about 300 characters each.
+* ``dev``: the real abstracts of ../shared/eval/dev.jsonl (restated in new words) when that
+  file is present: on-topic papers, near misses and off-topic ones as a search returns them.
+  The issue's speed floor (>= 1,500 articles per CPU second) is judged on this one.
 * ``real``: the real NCBI records in ../shared/fixtures/eutils when that folder is present
   (most are not about rituximab in SSc, so the classifier stops early on them).
 
@@ -33,6 +36,7 @@ from litwatch.records import ArticleRecord
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
 FIXTURES = REPO.parent / "shared" / "fixtures" / "eutils"
+DEV_SET = REPO.parent / "shared" / "eval" / "dev.jsonl"
 KNOWN_TRIALS = {"DESIRES": "1", "NCT01862926": "2"}
 
 
@@ -43,6 +47,11 @@ def gold_articles() -> list[ArticleRecord]:
         if (DATA / name).exists():
             records += load_gold(DATA / name)
     return [r.to_article() for r in records]
+
+
+def dev_articles() -> list[ArticleRecord]:
+    """The dev set's abstracts as articles, or none when the file is absent."""
+    return [r.to_article() for r in load_gold(DEV_SET)] if DEV_SET.is_file() else []
 
 
 def real_articles() -> list[ArticleRecord]:
@@ -68,6 +77,9 @@ def run(n: int = 5000) -> dict[str, Any]:
     kb = load_knowledge_base()
     gold = gold_articles()
     bases = {"full": full_abstracts(gold), "gold": gold}
+    dev = dev_articles()
+    if dev:
+        bases["dev"] = dev
     real = real_articles()
     if real:
         bases["real"] = real
