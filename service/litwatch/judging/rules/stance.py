@@ -163,11 +163,17 @@ def _reading(
     stance, used = _verdict(sigs, weak)
     if not used:
         return None
+    if stance != "inconclusive" and not any(s.firm for s in used) and _hedged(low):
+        stance = "inconclusive"  # "could be effective, but no firm conclusion can be drawn"
     modal = cues.MODAL.search(low, start, end) is not None
     words = ", ".join(dict.fromkeys(s.word for s in used))
     why = f"{words}{' (not significant)' if weak and stance == 'inconclusive' else ''}"
     spans = [(m.start, m.end) for m in terms] + [(s.start, s.end) for s in used]
     return Reading(stance, spans, modal, why)
+
+
+def _hedged(low: str) -> bool:
+    return cues.HEDGE.search(low) is not None
 
 
 def _rank(reading: Reading) -> int:
