@@ -116,7 +116,8 @@ BOTH = words(
 # A drug named just after these words is what the subject is compared with, not the subject.
 COMPARED_WITH = pattern(
     r"(?:than|versus|vs\.?|compared (?:with|to)|relative to|over|against|as with|"
-    r"switched from|after failure of|instead of|or)\s+(?:the |those (?:on|receiving|given) |"
+    r"switched from|after failure of|instead of|refractory to|resistant to|or)\s+"
+    r"(?:the |those (?:on|receiving|given) |"
     r"patients (?:on|receiving|given) |in the |with )?(?:\w+ ){0,1}$"
 )
 # Where a sentence turns to another clause. Every alternative opens with ";", ".", "," or a
@@ -153,6 +154,16 @@ def not_significant(text: str) -> bool:
         value = float(number)
         values.append(value < 0.05 or (op in ("<", "≤") and value <= 0.05))
     return bool(values) and not any(values)
+
+
+def significant(text: str) -> bool:
+    """True when the text gives a p-value below 0.05."""
+    if "p" not in text:
+        return False
+    return any(
+        float(number) < 0.05 or (op in ("<", "≤") and float(number) <= 0.05)
+        for op, number in P_VALUE.findall(text)
+    )
 
 
 def negated(low: str, start: int, floor: int = 0, reach: int = 40) -> bool:

@@ -20,6 +20,8 @@ _REVIEW_ROLE_WEIGHT = {**_ROLE_WEIGHT, "background": 0.6}
 _REVIEWS = ("review", "systematic-review", "meta-analysis")
 # A review's own conclusion is its verdict; what it lists of single studies weighs less.
 _REVIEW_LISTING = 0.3
+# The confidence of a judgement resting on thin evidence: below 0.8, shown as "needs review".
+_UNSURE = 0.75
 # Case reports state their results in the words of the disease ("the ILD was successfully
 # managed"), so there the finding's proxy terms ("~term" in the knowledge base) count too.
 _CASES = ("case-report", "case-series")
@@ -27,8 +29,8 @@ _CASES = ("case-report", "case-series")
 _ANIMAL = words(r"mice|mouse|murine|rats?|rodents?|animal models?|in vitro|ex vivo")
 # "over follow-up periods of 6 months to 4 years": the benefit is not placed at the long end.
 _RANGE = pattern(
-    r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six) ?(weeks?|months?|years?)? "
-    r"(?:to|and|or|-) (?:\d+(?:\.\d+)?) ?(weeks?|months?|years?)\b"
+    r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six) ?(weeks?|months?|years?)? ?"
+    r"(?:to |and |or |- ?|-)(?:\d+(?:\.\d+)?) ?(weeks?|months?|years?)\b"
 )
 _ANIMAL_HINTS = ("mice", "mouse", "murine", "rat", "rodent", "animal", "vitro", "vivo")
 
@@ -51,6 +53,10 @@ def judge_findings(
             continue  # a protocol reports no results yet
         else:
             judgement = _judge(ckb, finding, sentences, matches, naming, weights, design)
+            if judgement is not None and relevance != "core":
+                # A related article (a mixed population, a review of many drugs) may report
+                # the finding for others than the intervention's patients: worth a look.
+                judgement.confidence = min(judgement.confidence, _UNSURE)
         if judgement is not None:
             judgements.append(judgement)
     return judgements
@@ -72,9 +78,11 @@ def _judge(
     if design in _REVIEWS and any(s.role == "conclusion" for s, _r, _w in readings):
         readings = [(s, r, w * (1.0 if s.role == "conclusion" else _REVIEW_LISTING))
                     for s, r, w in readings]  # fmt: skip
+    firm: dict[str, int] = dict.fromkeys(totals, 0)
     for s, reading, w in readings:
         modal_only = modal_only and reading.modal
         totals[reading.stance] += w
+        firm[reading.stance] += reading.firm
         ev = Evidence(s.text, sorted(set(reading.spans)))
         evidence[reading.stance].append((w, ev, f"{s.role}: {reading.why}"))
     total = sum(totals.values())
@@ -88,6 +96,9 @@ def _judge(
     confidence = 0.5 + 0.45 * (ranked[0] - ranked[1]) / total
     if modal_only:
         confidence -= 0.1
+    if best != "inconclusive" and not firm[best] and len(evidence[best]) < 2:
+        # One sentence, and no significance said: a single cue word may be misread.
+        confidence = min(confidence, _UNSURE)
     picked = sorted(evidence[best], key=lambda e: -e[0])[:3]
     return FindingJudgement(
         finding_id=finding.id,

@@ -100,6 +100,10 @@ def _compared_quantity(found: _Found, low: str, at: int) -> bool:
 def _negated(found: _Found, low: str, m: re.Match[str], start: int, end: int) -> bool:
     """A negation just before the cue (not one inside an earlier "no difference"), or after."""
     floor = max([start, *(y for _, y in found.masked[: found.nulls] if y <= m.start())])
+    if "non" in low[max(floor, m.start() - 40) : m.start()] or " no " in low[floor : m.start()]:
+        # "worsened in none, and two improved": that "none" belonged to the earlier verb.
+        for before in cues.NONE_AFTER.finditer(low, max(floor, m.start() - 40), m.start()):
+            floor = max(floor, before.end())
     if cues.negated(low, m.start(), floor):
         return True
     return cues.NONE_AFTER.search(low, m.end(), min(end, m.end() + 40)) is not None
