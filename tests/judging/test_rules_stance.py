@@ -195,3 +195,58 @@ def test_structured_record_background_section_does_not_report() -> None:
     )
     found = stances(classify_article(record, kb()))
     assert found == {"mrss-improvement": "supports"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "finding", "expected"),
+    [
+        # "No difference" against an active drug: the improvement named is what was compared.
+        ("Rituximab and cyclophosphamide did not differ significantly in the improvement of "
+         "FVC % predicted.", "fvc-improvement", "inconclusive"),
+        # A starting value is not a result.
+        ("The mRSS fell significantly by six months (p<0.001), a larger fall than with "
+         "usual care, in keeping with higher skin scores at baseline.", "mrss-improvement",
+         "supports"),
+        ("Before treatment, FVC declined by 4% a year in every patient.", "fvc-improvement",
+         None),
+        ("The mRSS fell from 24 at baseline to 15 at 12 months.", "mrss-improvement",
+         "supports"),
+        # A negation written after the verb.
+        ("The mRSS worsened in none of the patients.", "mrss-improvement", "inconclusive"),
+        # Authors who say their data cannot settle it.
+        ("Skin thickening could be improved by rituximab, but no firm conclusions can be "
+         "drawn from such small numbers.", "mrss-improvement", "inconclusive"),
+        # Animal work is not a result in patients.
+        ("In a mouse model, B-cell depletion reduced skin fibrosis.", "mrss-improvement", None),
+    ],
+)  # fmt: skip
+def test_stance_language(sentence: str, finding: str, expected: str | None) -> None:
+    c = classify(TITLE, INTRO + sentence)
+    assert stances(c).get(finding) == expected, c.reasons
+
+
+def test_case_report_names_the_disease_for_its_measure() -> None:
+    title = "Rituximab for refractory lung disease in systemic sclerosis: a case report"
+    text = (
+        "We describe a 52-year-old man with diffuse systemic sclerosis whose interstitial "
+        "lung disease, refractory to cyclophosphamide, was successfully treated with rituximab."
+    )
+    assert stances(classify(title, text)).get("fvc-improvement") == "supports"
+    # In a cohort the disease's name is only the population, not the measure.
+    cohort = classify(TITLE, INTRO + "Interstitial lung disease was successfully managed.")
+    assert "fvc-improvement" not in stances(cohort)
+
+
+def test_a_follow_up_range_is_not_long_term() -> None:
+    c = classify(TITLE, INTRO + "Skin scores improved significantly over follow-up periods "
+                 "of 6 months to 4 years.")  # fmt: skip
+    assert "long-term-benefit" not in stances(c)
+    assert stances(c).get("mrss-improvement") == "supports"
+
+
+def test_thin_evidence_is_below_the_review_line() -> None:
+    one_word = classify(TITLE, INTRO + "The mRSS improved.")
+    firm = classify(TITLE, INTRO + "The mRSS improved significantly (p=0.002).")
+    conf = {j.finding_id: j.confidence for j in one_word.findings}
+    assert conf["mrss-improvement"] < 0.8
+    assert {j.finding_id: j.confidence for j in firm.findings}["mrss-improvement"] >= 0.8

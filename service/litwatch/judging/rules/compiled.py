@@ -34,7 +34,11 @@ def compiled(kb: KnowledgeBase) -> CompiledKB:
     measure_names: dict[str, tuple[str, str]] = {}
     effect_keys = set()
     for f in kb.findings:
-        categories[f"T:{f.id}"] = f.outcome.terms
+        # "~term": a proxy, read only in case reports (see findings.py).
+        categories[f"T:{f.id}"] = tuple(t for t in f.outcome.terms if not t.startswith("~"))
+        proxies = tuple(t[1:] for t in f.outcome.terms if t.startswith("~"))
+        if proxies:
+            categories[f"P:{f.id}"] = proxies
         if f.context:
             categories[f"K:{f.id}"] = f.context
         for n, group in enumerate(f.all_of):

@@ -23,7 +23,7 @@ from litwatch.judging.rules.patterns import pattern, words
 IMPROVE = words(
     r"improv\w*|benefi\w*|ameliorat\w*|regress(?:ed|ion)|soften\w*|"
     r"effective(?:ly|ness)?|reversed|reversal|recover\w*|favou?r(?:ed|s|ing)? (?!placebo|control)"
-    r"\w+"
+    r"\w+|successful(?:ly)?|resolved|disappear(?:ed|ance)"
 )
 DOWN = words(
     r"decreas\w*|declin\w*|reduc\w*|fell|fall(?:s|ing)?|dropp?\w*|lower(?:ed|ing)?|"
@@ -57,6 +57,26 @@ WEAK = words(
     r"insignificant\w*|failed to reach|not reach|weak(?:ly)?",
     end=False,
 )
+# Authors saying their evidence cannot settle the question: a result so worded stays open.
+HEDGE = words(
+    r"promising|encouraging|preliminary|firm conclusions?|definite conclusions?|"
+    r"conclusions? (?:cannot|can not|could not) be drawn|difficult to draw|"
+    r"could not (?:confirm|be confirmed|reject)|cannot (?:confirm|answer)|"
+    r"insufficient evidence|limited evidence|low[- ]quality|uncertain\w*|controversial|"
+    r"a matter of debate|remains? unclear"
+)
+# "deteriorated by more than 5 points in none": the negation comes after the verb.
+NONE_AFTER = pattern(r"\s(?:in|of) (?:none|no (?:patients?|one|cases?|subjects?))\b|\sin neither\b")
+# A clause about the time before treatment describes where patients started, not the result.
+BEFORE_TREATMENT = pattern(
+    r"^\W*(?:before|prior to|in the (?:year|months?) (?:before|preceding)) "
+    r"(?:the )?(?:start of |first )?(?:treatment|therapy|rituximab|rtx|initiation|infusion)"
+    r"|^\W*at baseline\b"
+)
+# "higher skin scores at baseline": a comparison of starting values.
+AT_BASELINE = pattern(r"^[^,;]{0,40}?\b(?:at|before) (?:baseline|treatment|inclusion|entry)\b")
+# ... unless the words between compare with that start: "fell from 25 at baseline".
+FROM_START = pattern(r"\b(?:from|than|compared|versus|vs|relative|since)\b")
 MODAL = words(r"may|might|could|possibly|potentially|appear\w*|seem\w*|suggest\w*")
 NEGATION = words(
     r"no|not|n't|without|neither|nor|failed to|fail to|fails to|lack of|absence of|"
@@ -96,7 +116,8 @@ BOTH = words(
 # A drug named just after these words is what the subject is compared with, not the subject.
 COMPARED_WITH = pattern(
     r"(?:than|versus|vs\.?|compared (?:with|to)|relative to|over|against|as with|"
-    r"switched from|after failure of|instead of|or)\s+(?:the |those (?:on|receiving|given) |"
+    r"switched from|after failure of|instead of|refractory to|resistant to|or)\s+"
+    r"(?:the |those (?:on|receiving|given) |"
     r"patients (?:on|receiving|given) |in the |with )?(?:\w+ ){0,1}$"
 )
 # Where a sentence turns to another clause. Every alternative opens with ";", ".", "," or a
@@ -133,6 +154,16 @@ def not_significant(text: str) -> bool:
         value = float(number)
         values.append(value < 0.05 or (op in ("<", "≤") and value <= 0.05))
     return bool(values) and not any(values)
+
+
+def significant(text: str) -> bool:
+    """True when the text gives a p-value below 0.05."""
+    if "p" not in text:
+        return False
+    return any(
+        float(number) < 0.05 or (op in ("<", "≤") and float(number) <= 0.05)
+        for op, number in P_VALUE.findall(text)
+    )
 
 
 def negated(low: str, start: int, floor: int = 0, reach: int = 40) -> bool:

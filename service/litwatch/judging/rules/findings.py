@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from litwatch.judging.knowledge import Finding
 from litwatch.judging.rules import stance
 from litwatch.judging.rules.compiled import CompiledKB
-from litwatch.judging.rules.numbers import first_duration, longest_months
+from litwatch.judging.rules.numbers import first_duration, longest_months, months
+from litwatch.judging.rules.patterns import pattern, words
 from litwatch.judging.rules.sentences import Sentence
 from litwatch.judging.rules.terms import Match
 from litwatch.records import Evidence, FindingJudgement
@@ -17,6 +18,21 @@ from litwatch.records import Evidence, FindingJudgement
 _ROLE_WEIGHT = {"title": 1.0, "results": 1.0, "conclusion": 1.3, "other": 0.8}
 _REVIEW_ROLE_WEIGHT = {**_ROLE_WEIGHT, "background": 0.6}
 _REVIEWS = ("review", "systematic-review", "meta-analysis")
+# A review's own conclusion is its verdict; what it lists of single studies weighs less.
+_REVIEW_LISTING = 0.3
+# The confidence of a judgement resting on thin evidence: below 0.8, shown as "needs review".
+_UNSURE = 0.75
+# Case reports state their results in the words of the disease ("the ILD was successfully
+# managed"), so there the finding's proxy terms ("~term" in the knowledge base) count too.
+_CASES = ("case-report", "case-series")
+# Animal and laboratory results are not results in patients.
+_ANIMAL = words(r"mice|mouse|murine|rats?|rodents?|animal models?|in vitro|ex vivo")
+# "over follow-up periods of 6 months to 4 years": the benefit is not placed at the long end.
+_RANGE = pattern(
+    r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six) ?(weeks?|months?|years?)? ?"
+    r"(?:to |and |or |- ?|-)(?:\d+(?:\.\d+)?) ?(weeks?|months?|years?)\b"
+)
+_ANIMAL_HINTS = ("mice", "mouse", "murine", "rat", "rodent", "animal", "vitro", "vivo")
 
 
 def judge_findings(
@@ -36,7 +52,11 @@ def judge_findings(
         elif design == "trial-protocol":
             continue  # a protocol reports no results yet
         else:
-            judgement = _judge(ckb, finding, sentences, matches, naming, weights)
+            judgement = _judge(ckb, finding, sentences, matches, naming, weights, design)
+            if judgement is not None and relevance != "core":
+                # A related article (a mixed population, a review of many drugs) may report
+                # the finding for others than the intervention's patients: worth a look.
+                judgement.confidence = min(judgement.confidence, _UNSURE)
         if judgement is not None:
             judgements.append(judgement)
     return judgements
@@ -49,28 +69,20 @@ def _judge(
     matches: Sequence[list[Match]],
     naming: dict[str, list[int]],
     weights: dict[str, float],
+    design: str,
 ) -> FindingJudgement | None:
-    term_key = f"T:{finding.id}"
     totals = {"supports": 0.0, "contradicts": 0.0, "inconclusive": 0.0}
     evidence: dict[str, list[tuple[float, Evidence, str]]] = {k: [] for k in totals}
     modal_only = True
-    # Only the sentences that name the finding's measure can bear on it; a durability
-    # finding may also be named by a duration alone, which needs a number.
-    indices: Iterable[int] = naming.get(term_key, ())
-    if finding.supports_direction == "persist":
-        numeric = (s.index for s in sentences if s.numeric)
-        indices = sorted({*indices, *numeric})
-    for index in indices:
-        s, found = sentences[index], matches[index]
-        weight = weights.get(s.role)
-        if weight is None:
-            continue
-        reading = _read(ckb, finding, s, found, term_key)
-        if reading is None:
-            continue
-        w = weight * (0.7 if reading.modal else 1.0)
+    readings = _readings(ckb, finding, sentences, matches, naming, weights, design)
+    if design in _REVIEWS and any(s.role == "conclusion" for s, _r, _w in readings):
+        readings = [(s, r, w * (1.0 if s.role == "conclusion" else _REVIEW_LISTING))
+                    for s, r, w in readings]  # fmt: skip
+    firm: dict[str, int] = dict.fromkeys(totals, 0)
+    for s, reading, w in readings:
         modal_only = modal_only and reading.modal
         totals[reading.stance] += w
+        firm[reading.stance] += reading.firm
         ev = Evidence(s.text, sorted(set(reading.spans)))
         evidence[reading.stance].append((w, ev, f"{s.role}: {reading.why}"))
     total = sum(totals.values())
@@ -84,6 +96,9 @@ def _judge(
     confidence = 0.5 + 0.45 * (ranked[0] - ranked[1]) / total
     if modal_only:
         confidence -= 0.1
+    if best != "inconclusive" and not firm[best] and len(evidence[best]) < 2:
+        # One sentence, and no significance said: a single cue word may be misread.
+        confidence = min(confidence, _UNSURE)
     picked = sorted(evidence[best], key=lambda e: -e[0])[:3]
     return FindingJudgement(
         finding_id=finding.id,
@@ -92,6 +107,51 @@ def _judge(
         evidence=[e for _, e, _ in picked],
         reason=f"{best}: " + "; ".join(r for _, _, r in picked),
     )
+
+
+def _readings(
+    ckb: CompiledKB,
+    finding: Finding,
+    sentences: Sequence[Sentence],
+    matches: Sequence[list[Match]],
+    naming: dict[str, list[int]],
+    weights: dict[str, float],
+    design: str,
+) -> list[tuple[Sentence, stance.Reading, float]]:
+    """Each sentence's reading of the finding, with the weight of where it stands."""
+    term_key, proxy_key = f"T:{finding.id}", f"P:{finding.id}"
+    # Only the sentences that name the finding's measure can bear on it; a durability
+    # finding may also be named by a duration alone, which needs a number.
+    indices: Iterable[int] = naming.get(term_key, ())
+    proxies = design in _CASES and proxy_key in naming
+    if proxies:
+        indices = sorted({*indices, *naming[proxy_key]})
+    if finding.supports_direction == "persist":
+        numeric = (s.index for s in sentences if s.numeric)
+        indices = sorted({*indices, *numeric})
+    out = []
+    for index in indices:
+        s, found = sentences[index], matches[index]
+        weight = weights.get(s.role)
+        if weight is None or _animal(s.lower):
+            continue
+        if proxies:
+            found = [_as_term(m, proxy_key, term_key) for m in found]
+        reading = _read(ckb, finding, s, found, term_key)
+        if reading is not None:
+            out.append((s, reading, weight * (0.7 if reading.modal else 1.0)))
+    return out
+
+
+def _animal(low: str) -> bool:
+    return any(h in low for h in _ANIMAL_HINTS) and _ANIMAL.search(low) is not None
+
+
+def _as_term(m: Match, proxy_key: str, term_key: str) -> Match:
+    """A proxy term read as one of the measure's own terms."""
+    if proxy_key not in m.categories:
+        return m
+    return Match(m.start, m.end, m.categories | {term_key})
 
 
 def _read(
@@ -103,6 +163,9 @@ def _read(
     if direction == "persist":
         terms = [m for m in found if term_key in m.categories]
         longest = longest_months(s.lower) if s.numeric else 0.0
+        short = longest and _shortest_of_range(s.lower) < finding.min_months - 1
+        if short and not _strong(terms, s.lower):
+            return None
         # 48 weeks counts as a year: allow a month's slack on the threshold.
         enough = longest > 0 and longest >= finding.min_months - 1
         if longest and not enough and not _strong(terms, s.lower):
@@ -119,6 +182,14 @@ def _read(
     if not any(term_key in m.categories for m in found):
         return None
     return stance.read_effect(finding, s.lower, found, term_key, set(ckb.effect_keys) - {term_key})
+
+
+def _shortest_of_range(low: str) -> float:
+    """The short end of a range of durations ("6 months to 4 years"), or infinity."""
+    if " to " not in low and " or " not in low and "-" not in low:
+        return float("inf")
+    ends = [months(m.group(1), m.group(2) or m.group(3)) for m in _RANGE.finditer(low)]
+    return min(ends, default=float("inf"))
 
 
 def _strong(terms: list[Match], low: str) -> bool:

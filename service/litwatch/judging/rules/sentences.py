@@ -28,7 +28,7 @@ _COUNT_WORDS = NUMBER_WORDS | {"sixty", "seventy", "eighty", "ninety"}
 ROLE_OF_LABEL = {
     **dict.fromkeys(
         "background introduction objective objectives aim aims purpose importance rationale "
-        "context hypothesis".split(),
+        "context hypothesis".split() + ["brief summary", "study aim", "study objective"],
         "background",
     ),
     **dict.fromkeys(
@@ -40,6 +40,13 @@ ROLE_OF_LABEL = {
             "data extraction", "exposures", "design, setting, and participants",
             "methods and analysis", "ethics and dissemination", "search methods",
             "selection criteria", "data collection and analysis", "eligibility criteria",
+            # A registration's fields: what will be measured, and in whom.
+            "inclusion criteria", "exclusion criteria", "key inclusion criteria",
+            "key exclusion criteria", "primary outcome", "primary outcomes",
+            "secondary outcome", "secondary outcomes", "primary outcome measure",
+            "primary outcome measures", "secondary outcome measure", "secondary outcome measures",
+            "outcome measures", "primary endpoint", "secondary endpoints", "arms", "arm",
+            "arms and interventions",
         ],
         "methods",
     ),
@@ -86,6 +93,9 @@ _ROLE_CUE_FAMILIES: dict[str, list[str]] = {
         r"we sought",
         r"we hypothesi[sz]ed",
         r"this (?:study|trial|review) (?:aims|will)",
+        r"is intended to",
+        r"are intended to",
+        r"is designed to (?:evaluate|assess|investigate|examine|determine|compare)",
     ],
     "conclusion": [
         r"in conclusion",
@@ -104,6 +114,8 @@ _ROLE_CUE_FAMILIES: dict[str, list[str]] = {
         r"was (?:enrolled|included|randomi[sz]ed|assigned|allocated|recruited|collected|"
         r"extracted|searched|screened|reviewed|retrieved|pooled)",
         r"primary (?:end ?point|outcome) (?:was|is|will be)",
+        r"secondary (?:end ?points?|outcomes?) (?:were|are|was|is|will be|included|include)",
+        r"among the secondary (?:end ?points?|outcomes?)",
         r"we (?:searched|retrospectively|prospectively|reviewed|enrolled|included|conducted|"
         r"performed|used|identified|collected|recruited)",
         r"databases? (?:were|was) searched",

@@ -22,6 +22,11 @@ _SIGNED_CHANGE = pattern(
     r"(?<![\w.])([-+]?)(\d+(?:\.\d+)?)"
 )
 _SIGNIFICANT = pattern(r"\bsignificant(?:ly)?\b")
+# "did not differ in the improvement of FVC": the cue after "no difference" is what was compared.
+_COMPARED_QUANTITY = pattern(
+    r"\s*(?:(?:statistically |significantly )*(?:in|for|regarding|as to)(?: the| their)? "
+    r"(?:\w+ )?)$"
+)
 
 
 @dataclass(slots=True)
@@ -41,6 +46,7 @@ class _Found:
 
     signals: list[Signal] = field(default_factory=list)
     masked: list[tuple[int, int]] = field(default_factory=list)
+    nulls: int = 0  # the first masked spans are "no difference" and stability phrases
 
     def free(self, a: int, b: int) -> bool:
         return all(b <= x or a >= y for x, y in self.masked)
@@ -53,7 +59,10 @@ class _Found:
 def signals(low: str, start: int, end: int, direction: str, placebo: bool) -> list[Signal]:
     """Every cue in a clause, read for a finding whose measure should move ``direction``."""
     found = _Found()
+    if _before_treatment(low, start, end):
+        return []  # "before treatment, FVC declined by 3% a year": where patients started
     _no_movement(found, low, start, end, direction, placebo)
+    found.nulls = len(found.masked)
     _movement_words(found, low, start, end, direction)
     if direction in ("decrease", "increase"):
         _movement_numbers(found.signals, low, start, end, direction)
@@ -63,6 +72,41 @@ def signals(low: str, start: int, end: int, direction: str, placebo: bool) -> li
         if s.polarity != "open" and _SIGNIFICANT.search(near) and not cues.WEAK.search(near):
             s.firm = True
     return found.signals
+
+
+def _before_treatment(low: str, start: int, end: int) -> bool:
+    head = low[start : start + 60]
+    if "before" not in head and "prior" not in head and "baseline" not in head:
+        return False
+    return cues.BEFORE_TREATMENT.match(low, start, end) is not None
+
+
+def _baseline_value(low: str, at: int, end: int) -> bool:
+    """True when the words after a cue make it a starting value ("higher scores at baseline")."""
+    tail = low[at : min(end, at + 60)]
+    if "baseline" not in tail and "before" not in tail and " at " not in tail:
+        return False
+    m = cues.AT_BASELINE.match(tail)
+    return m is not None and cues.FROM_START.search(m.group(0)) is None
+
+
+def _compared_quantity(found: _Found, low: str, at: int) -> bool:
+    for _, y in found.masked[: found.nulls]:
+        if y <= at and at - y <= 30 and _COMPARED_QUANTITY.match(low, y, at):
+            return True
+    return False
+
+
+def _negated(found: _Found, low: str, m: re.Match[str], start: int, end: int) -> bool:
+    """A negation just before the cue (not one inside an earlier "no difference"), or after."""
+    floor = max([start, *(y for _, y in found.masked[: found.nulls] if y <= m.start())])
+    if "non" in low[max(floor, m.start() - 40) : m.start()] or " no " in low[floor : m.start()]:
+        # "worsened in none, and two improved": that "none" belonged to the earlier verb.
+        for before in cues.NONE_AFTER.finditer(low, max(floor, m.start() - 40), m.start()):
+            floor = max(floor, before.end())
+    if cues.negated(low, m.start(), floor):
+        return True
+    return cues.NONE_AFTER.search(low, m.end(), min(end, m.end() + 40)) is not None
 
 
 def _no_movement(
@@ -96,7 +140,11 @@ def _movement_words(found: _Found, low: str, start: int, end: int, direction: st
             if not found.free(*m.span()):
                 continue
             word = m.group(0)
-            neg = cues.negated(low, m.start(), start)
+            if polarity in ("good", "bad") and _baseline_value(low, m.end(), end):
+                continue
+            if _compared_quantity(found, low, m.start()):
+                continue
+            neg = _negated(found, low, m, start, end)
             if polarity == "persist":
                 if direction != "persist":
                     found.add(m, f"not {word}" if neg else word, "open")

@@ -29,6 +29,7 @@ class Reading:
     spans: list[tuple[int, int]] = field(default_factory=list)
     modal: bool = False
     why: str = ""
+    firm: bool = False  # said to be significant, or given with p < 0.05
 
 
 def clauses(low: str) -> list[tuple[int, int]]:
@@ -163,11 +164,19 @@ def _reading(
     stance, used = _verdict(sigs, weak)
     if not used:
         return None
+    firm = any(s.firm for s in used)
+    if stance != "inconclusive" and not firm and _hedged(low):
+        stance = "inconclusive"  # "could be effective, but no firm conclusion can be drawn"
+    firm = firm or (stance != "inconclusive" and not weak and cues.significant(low[start:end]))
     modal = cues.MODAL.search(low, start, end) is not None
     words = ", ".join(dict.fromkeys(s.word for s in used))
     why = f"{words}{' (not significant)' if weak and stance == 'inconclusive' else ''}"
     spans = [(m.start, m.end) for m in terms] + [(s.start, s.end) for s in used]
-    return Reading(stance, spans, modal, why)
+    return Reading(stance, spans, modal, why, firm)
+
+
+def _hedged(low: str) -> bool:
+    return cues.HEDGE.search(low) is not None
 
 
 def _rank(reading: Reading) -> int:

@@ -123,6 +123,8 @@ class TermMatcher:
                         hit = phrases.get(other)
                 if hit is None and length >= 3:
                     hit = phrases.get((key[0], "*", *key[2:]))
+                    if hit is None and shaped is not words:
+                        hit = phrases.get((shaped[i], "*", *shaped[i + 2 : i + length]))
                 if hit is not None:
                     _token_spans(low, words, spans, i + length - 1)
                     found.append(Match(spans[i][0], spans[i + length - 1][1], hit))
