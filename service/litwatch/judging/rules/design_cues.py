@@ -96,8 +96,8 @@ SYSTEMATIC = pattern(
     r"\bsystematic(?:ally)? (?:review|literature review|search|searched)\b"
     r"|\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten) (?:\w+ ){0,2}(?:studies|trials|"
     r"articles|publications) (?:were |met |fulfilled )?(?:included|identified|eligible)\b"
-    r"|\bincluded (?:in the [\w ]{0,30} )?(?:are |were )?(?:\d+|two|three|four|five|six|seven|"
-    r"eight|nine|ten) (?:\w+ ){0,2}(?:studies|trials)\b"
+    r"|\binclud(?:ed|es) (?:in the [\w ]{0,30} )?(?:are |were )?"
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten) (?:\w+ ){0,2}(?:studies|trials)\b"
 )
 REVIEW = pattern(
     r"\b(?:(?:narrative|literature|this|we) review|review(?:s|ed)? (?:the|of the) "
