@@ -1,4 +1,10 @@
-"""Study design from publication types first, then from what the text says it did."""
+"""Study design from publication types and from what the text says it did.
+
+A notice, a protocol and a guideline are recognised first, as their text often speaks of
+the trial or the review they concern. Then the publication types, strongest claim first;
+PubMed's "Clinical Trial" types only say a trial was done, so the text says which kind.
+Then the text alone (``design_cues`` gives the words and the rules).
+"""
 
 from __future__ import annotations
 
@@ -6,72 +12,37 @@ import re
 from collections.abc import Sequence
 
 from litwatch.judging.rules import cues
-from litwatch.judging.rules.patterns import pattern, words
+from litwatch.judging.rules import design_cues as dc
 from litwatch.judging.rules.sentences import Sentence
 
-# PubMed publication types, strongest claim first. Guidelines and notices have no design of
-# their own among ours, so they are "other".
+# PubMed publication types, strongest claim first; "trial" asks the text which kind.
 _PUB_TYPES: tuple[tuple[str, str], ...] = (
     ("clinical trial protocol", "trial-protocol"),
     ("meta-analysis", "meta-analysis"),
     ("systematic review", "systematic-review"),
     ("randomized controlled trial", "rct"),
     ("case reports", "case-report"),
-    ("retraction of publication", "other"),
-    ("practice guideline", "other"),
-    ("guideline", "other"),
-    ("consensus development conference", "other"),
     ("observational study", "cohort"),
-    ("multicenter study", "cohort"),
-    ("clinical trial, phase ii", "cohort"),
-    ("clinical trial, phase iii", "cohort"),
-    ("clinical trial", "cohort"),
+    ("clinical trial, phase i", "trial"),
+    ("clinical trial, phase ii", "trial"),
+    ("clinical trial, phase iii", "trial"),
+    ("clinical trial, phase iv", "trial"),
+    ("controlled clinical trial", "trial"),
+    ("clinical trial", "trial"),
     ("review", "review"),
     ("editorial", "other"),
     ("comment", "other"),
     ("letter", "other"),
 )
-
-_PROTOCOL = words(
-    r"study protocol|trial protocol|protocol for|this protocol|will be (?:randomi[sz]ed|"
-    r"enrolled|recruited|allocated|assigned)|will receive|will be the primary|"
-    r"will be measured|will be assessed|we will (?:randomi[sz]e|enrol|recruit|conduct)"
-)
-_META = pattern(r"\bmeta-?analys[ie]s\b|\bpooled (?:analysis|estimate|mean difference)\b")
-_SYSTEMATIC = pattern(r"\bsystematic(?:ally)? (?:review|literature review|search|searched)\b")
-_RCT = pattern(
-    r"\b(?:randomi[sz]ed|randomly (?:assigned|allocated)|randomi[sz]ation)\b[^.]{0,120}?"
-    r"\b(?:trial|study|assigned|allocated|placebo|to receive)\b"
-    r"|\bplacebo-controlled\b|\bdouble-blind(?:ed)?\b[^.]{0,40}\btrial\b"
-)
-_FOLLOW_ON = words(
-    r"post[- ]hoc|open-label extension|extension (?:study|phase)|follow-up (?:study|"
-    r"of (?:the|patients|participants))|after (?:the|completing the|completion of the) "
-    r"[\w-]+ (?:trial|study)|who (?:had )?(?:completed|participated in|were enrolled in) "
-    r"(?:the|a) [\w, -]*?trial|participants of (?:the|a)|patients from (?:the|a)"
-)
-_CASE_REPORT = words(
-    r"we (?:report|describe|present) (?:a|an|the|one) (?:case|patient|\d+-year-old|"
-    r"[a-z]+-year-old|woman|man|girl|boy)|case report|a (?:\d+|[a-z-]+)-year-old (?:woman|"
-    r"man|female|male|girl|boy|patient)|this case"
-)
-_CASE_SERIES = words(
-    r"case series|we (?:report|describe|present) (?:\d+|two|three|four|five|six|seven|"
-    r"eight|nine|ten) (?:cases|patients)|series of (?:\d+|[a-z]+) (?:cases|patients)"
-)
-_COHORT = words(
-    r"cohort|retrospective(?:ly)?|prospective(?:ly)?|registry|observational|"
-    r"single-cent(?:re|er)|open-label|single-arm|medical records|database|"
-    r"real-world|longitudinal|follow-up study|uncontrolled"
-)
-_REVIEW = pattern(
-    r"\b(?:(?:narrative|literature|this|we) review|review(?:s|ed)? (?:the|of the) "
-    r"(?:literature|evidence|current|recent|role|data)|in this review|we summari[sz]e|"
-    r"this article (?:reviews|summari[sz]es)|overview of|state of the art|update on)\b"
-)
-_COHORT_WORD = pattern(r"\bcohort\b")
-# Up to this many patients, described one by one, make a case series rather than a cohort.
-CASE_SERIES_MAX = 10
+_NOTICE_TYPES = ("published erratum", "retraction of publication", "expression of concern")
+_GUIDELINE_TYPES = ("guideline", "practice guideline", "consensus development conference")
+# An aim put as an infinitive in the background ("To evaluate ...") is the study's own.
+_AIM_OPENING = re.compile(r"(?:to|we aimed to|our aim|the aim|the objective|our objective) ")
+# Up to this many patients, with no word of a cohort, make a case series rather than a cohort.
+CASE_SERIES_SMALL = 10
+# Up to this many patients read retrospectively, too (LABELS.md: "< 20 ... retrospectively").
+CASE_SERIES_MAX = 19
+CASE_REPORT_MAX = 3
 
 
 def detect_design(
@@ -82,18 +53,54 @@ def detect_design(
     patients is the study's size as ``numbers.patient_count`` reads it.
     """
     types = [t.strip().lower() for t in publication_types]
-    text = " ".join(s.lower for s in sentences if s.role not in ("background", "outlook"))
+    text = " ".join(
+        s.lower for s in sentences if s.role not in ("background", "outlook") or _states_aim(s)
+    )
     title = sentences[0].lower if sentences and sentences[0].role == "title" else ""
-    if _has(text, _PROTOCOL, "protocol", " will ") or "protocol" in title:
-        return "trial-protocol", "the text describes a planned trial (protocol)"
+    first = _notice_protocol_or_guideline(types, title, text, sentences)
+    if first is not None:
+        return first
     for pub_type, design in _PUB_TYPES:
         if pub_type in types:
-            if design == "cohort" and not _follow_on(text) and _rct_text(text):
-                return "rct", "clinical trial publication type and a randomised design"
-            if design == "review" and _has(text, _SYSTEMATIC, "systematic"):
+            if design == "trial":
+                return _trial_kind(text), f"publication type '{pub_type}' and the text"
+            if design == "review" and _has(text, dc.SYSTEMATIC, "systematic", "stud", "trials"):
                 break
             return design, f"publication type '{pub_type}'"
     return _design_from_text(text, title, patients)
+
+
+def _states_aim(s: Sentence) -> bool:
+    return s.role == "background" and _AIM_OPENING.match(s.lower) is not None
+
+
+def _notice_protocol_or_guideline(
+    types: list[str], title: str, text: str, sentences: Sequence[Sentence]
+) -> tuple[str, str] | None:
+    if any(t in types for t in _NOTICE_TYPES) or _has(
+        title, dc.NOTICE_TITLE, "errat", "corr", "retract", "concern"
+    ):
+        return "other", "a notice about another article (erratum, correction, retraction)"
+    if _has(text, dc.PROTOCOL, "protocol", " will ") or "protocol" in title:
+        return "trial-protocol", "the text describes a planned trial (protocol)"
+    if _registry_record(text):
+        return "trial-protocol", "a trial's registry record: criteria and plans, no results"
+    if any(t in types for t in _GUIDELINE_TYPES):
+        return "guideline", "publication type guideline or consensus"
+    aims = " ".join(s.lower for s in sentences[1:4] if s.role in ("aim", "background"))
+    if _has(title, dc.GUIDELINE_TITLE, "guideline", "recommend", "consensus", "position",
+            "delphi", "task force", "best practice") or _has(
+        aims, dc.GUIDELINE_AIM, "recommendations", "guideline", "statement"
+    ):  # fmt: skip
+        return "guideline", "the article gives recommendations (guideline or consensus)"
+    return None
+
+
+def _registry_record(text: str) -> bool:
+    if not any(h in text for h in ("criteria", "outcome", "planned", "recruit", "enrol")):
+        return False
+    fields = {m.group(0) for m in dc.REGISTRY_FIELDS.finditer(text)}
+    return len(fields) >= 2 and not dc.RESULTS.search(text)
 
 
 def _has(text: str, pattern: re.Pattern[str], *hints: str) -> bool:
@@ -101,46 +108,108 @@ def _has(text: str, pattern: re.Pattern[str], *hints: str) -> bool:
     return any(h in text for h in hints) and pattern.search(text) is not None
 
 
-def _rct_text(text: str) -> bool:
-    return _has(text, _RCT, "random", "placebo", "double-blind")
+def _randomised(text: str) -> bool:
+    if not any(h in text for h in ("random", "placebo", "double-blind")):
+        return False
+    return dc.RCT.search(text) is not None and not _has(text, dc.EMULATED, "emulat", "propensity")
 
 
 def _follow_on(text: str) -> bool:
-    return _has(
-        text,
-        _FOLLOW_ON,
-        "post",
-        "extension",
-        "follow-up",
-        "after",
-        "who",
-        "participants",
-        "patients from",
+    hints = ("post", "extension", "follow-up", "after", "who", "participants", "patients from")
+    return _has(text, dc.FOLLOW_ON, *hints)
+
+
+def _trial_kind(text: str) -> str:
+    """A trial's design: randomised, the follow-up of one (a cohort), or non-randomised."""
+    if _follow_on(text):
+        return "cohort"
+    return "rct" if _randomised(text) else "non-randomised-trial"
+
+
+def _not_randomised_trial(text: str) -> bool:
+    """A prospective interventional study without randomisation, by the authors' words."""
+    hints = ("random", "open", "single", "uncontrolled", "pilot", "phase", "trial")
+    if _has(text, dc.NOT_RANDOMISED, *hints) and not _follow_on(text):
+        return not _has(text, dc.OBSERVATIONAL, "observational", "retrospective", "registry",
+                        "chart", "records")  # fmt: skip
+    return (
+        "prospective" in text
+        and _has(text, dc.REGISTERED, "nct", "registered", "eudract", "isrctn")
+        and not _has(text, dc.OBSERVATIONAL, "observational", "retrospective", "registry")
     )
 
 
+def _against_controls(text: str) -> bool:
+    if "control" not in text and "healthy" not in text:
+        return False
+    return (
+        dc.CONTROLS.search(text) is not None
+        and dc.MEASURED.search(text) is not None
+        and dc.TREATED.search(text) is None
+    )
+
+
+def _case_count(text: str) -> int | None:
+    """The number of cases a case series says it describes (0 when it gives none), or None."""
+    if not any(h in text for h in ("case series", "cases", "patients")):
+        return None
+    m = dc.CASE_SERIES.search(text)
+    if m is None:
+        return None
+    number = m.group(1) or "0"
+    return int(number) if number.isdigit() else dc.NUMBER_WORDS.get(number, 0)
+
+
 def _design_from_text(text: str, title: str, n: int | None) -> tuple[str, str]:
-    if _has(text, _META, "meta", "pooled"):
+    if _has(text, dc.META, "meta", "pooled"):
         return "meta-analysis", "the text reports a meta-analysis"
-    if _has(text, _SYSTEMATIC, "systematic"):
+    if _has(text, dc.SYSTEMATIC, "systematic", "stud", "trials"):
         return "systematic-review", "the text reports a systematic review"
-    if _rct_text(text) and not _follow_on(text):
+    if _has(text, dc.EMULATED, "emulat", "propensity"):
+        return "cohort", "an observational comparison (emulated trial or matched groups)"
+    if _randomised(text) and not _follow_on(text):
         return "rct", "the text describes randomised allocation"
-    if _has(text, _CASE_SERIES, "case series", "cases", "patients", "series"):
+    cases = _case_count(text)
+    if cases is not None and (cases == 0 or CASE_REPORT_MAX < cases <= CASE_SERIES_MAX):
         return "case-series", "the text describes a case series"
-    if _has(text, _CASE_REPORT, "case", "year-old", "we report", "we describe", "we present"):
-        return "case-report", "the text describes a single case"
+    one_to_three = cases is not None and 0 < cases <= CASE_REPORT_MAX
+    if one_to_three or _has(text, dc.CASE_REPORT, "case", "year-old", "aged", "we report",
+                            "we describe", "we present"):  # fmt: skip
+        return "case-report", "the text describes one to three cases"
     if "case report" in title:
         return "case-report", "the title says it is a case report"
-    if _has(text, _REVIEW, "review", "summari", "overview", "state of the art", "update on"):
+    if _not_randomised_trial(text):
+        return "non-randomised-trial", "a prospective interventional study, not randomised"
+    if "pilot" in title and n:
+        return "non-randomised-trial", "the title calls the treated group a pilot"
+    return _group_or_review(text, title, n)
+
+
+def _group_or_review(text: str, title: str, n: int | None) -> tuple[str, str]:
+    """A study of a group of patients, a review, or laboratory work."""
+    if _has(text, dc.REVIEW, "review", "summari", "overview", "state of the art", "update on",
+            "discuss") and not n:  # fmt: skip
         return "review", "the text reviews published work"
     if "review" in title:
         return "review", "the title says it is a review"
-    if len(cues.LAB.findall(text)) >= 3:
+    if _has(text, dc.ELSEWHERE, "cost", "markov", "survey", "model"):
+        return "other", "a study of costs, practice or opinion, not of patients' outcomes"
+    bench = len(dc.EXPERIMENT.findall(text))
+    if bench >= 2 or (bench and len(cues.LAB.findall(text)) >= 3):
         return "other", "laboratory or animal work"
-    small = n is not None and n <= CASE_SERIES_MAX
-    if _follow_on(text) or _COHORT.search(text) or n:
-        if small and not _COHORT_WORD.search(text):
-            return "case-series", f"{n} patients described"
+    if _against_controls(text):
+        return "other", "a measurement in patients beside controls (biomarker or imaging)"
+    if _follow_on(text) or dc.COHORT.search(text) or n:
+        if n is not None and n <= CASE_REPORT_MAX and not dc.COHORT_WORD.search(text):
+            return "case-report", f"{n} patients described"
+        if (
+            n is not None
+            and not dc.COHORT_WORD.search(text)
+            and (n <= CASE_SERIES_SMALL or (n <= CASE_SERIES_MAX and "retrospective" in text))
+        ):
+            return "case-series", f"{n} patients described, no cohort"
         return "cohort", "an observational or follow-on study of a group of patients"
-    return "other", "no study design recognised"
+    if _has(text, dc.REVIEW, "review", "summari", "overview", "state of the art", "update on",
+            "discuss"):  # fmt: skip
+        return "review", "the text reviews published work"
+    return "review", "no study of its own: a discussion of the field"

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from litwatch.judging.rules import cues
-from litwatch.judging.rules.patterns import split_alternatives, tagged_words
+from litwatch.judging.rules.design_cues import NOTICE_TITLE
+from litwatch.judging.rules.patterns import pattern, split_alternatives, tagged_words, words
 from litwatch.judging.rules.sentences import Sentence
 from litwatch.judging.rules.terms import Match
 
@@ -22,15 +23,34 @@ _GUIDELINE_WORDS = (
     r"guidelines?|recommendations?|consensus|delphi|task force|position statement|"
     r"best practice|treatment algorithm"
 )
+# Studies of costs or practice. A questionnaire that measures an outcome (the Health
+# Assessment Questionnaire) and a word on prescribing off label are no such study.
+_ELSEWHERE_WORDS = (
+    r"cost-effective\w*|cost-utility|cost-saving|markov|budget impact|survey|"
+    r"prescribing (?:patterns?|practices?|habits|behaviou?rs?)|utili[sz]ation|"
+    r"treatment patterns?|questionnaire survey"
+)
 # Words of mechanism studies, of studies of costs or practice, and of guidelines, counted in
 # one pass over the article.
 _KIND_CUES, _KIND_OF_TAG = tagged_words(
     {
         "mechanism": split_alternatives(cues.LAB_WORDS),
-        "elsewhere": split_alternatives(cues.ELSEWHERE_WORDS),
+        "elsewhere": split_alternatives(_ELSEWHERE_WORDS),
         "guideline": split_alternatives(_GUIDELINE_WORDS),
     }
 )
+# Treatment aimed at B cells, named without a drug: a review of it bears on the intervention.
+_B_CELL_THERAPY = words(
+    r"b[- ]cell (?:depletion|depleting|targeting|targeted|directed)|"
+    r"anti-b[- ]cell|targeting (?:of )?b[- ]cells|b[- ]lymphocyte depletion"
+)
+# A drug named among the exclusion criteria, or as a treatment before enrolment, is not
+# what the study evaluates.
+_EXCLUDED = pattern(r"\bexclusion criteria\b|\bprior (?:use|therapy|treatment) (?:of|with)\b")
+# A trial's arms, as a registry record or a methods section names them.
+_ARM = pattern(r"\b(?:experimental|arms?:|intervention:|interventions:)")
+_TRIALS = ("trial-protocol", "rct", "non-randomised-trial")
+_NOTICE_TYPES = ("published erratum", "retraction of publication")
 _GUIDELINE_TYPES = ("guideline", "practice guideline", "consensus development conference")
 _MESH_INTERVENTION = ("rituximab", "antigens, cd20")
 _MESH_CONDITION = ("scleroderma, systemic", "scleroderma, diffuse", "scleroderma, limited")
@@ -57,6 +77,7 @@ class _Mentions:
     c_count: int  # sentences outside the title that name the condition
     mixed: int  # mentions of a mixed population in the study's own sentences
     i_aim: bool  # an aim sentence names the intervention
+    i_arm: bool  # a sentence names the intervention as a trial's arm
     cooccur: int  # sentences that name both
     mesh_i: bool
     mesh_c: bool
@@ -77,6 +98,10 @@ def judge_relevance(
     n = _mentions(sentences, matches, mesh, naming)
     has_i = n.i_title or n.i_count > 0 or n.mesh_i
     has_c = n.c_title or n.c_count > 0 or n.mesh_c
+    if has_c and not has_i:
+        bearing = _bears_without_naming(sentences, n, design)
+        if bearing is not None:
+            return Relevance("related", 0.35, [bearing])
     if not has_i or not has_c:
         missing = "intervention" if not has_i else "condition"
         return Relevance("off", 0.05 if not (has_i or has_c) else 0.15, [f"no {missing} named"])
@@ -85,11 +110,38 @@ def judge_relevance(
         + 0.15 * min(n.cooccur, 3) / 3 + 0.1 * n.i_aim + 0.1 * (n.mesh_i and n.mesh_c)
     )  # fmt: skip
     types = [t.lower() for t in publication_types]
+    if _is_notice(sentences, types):
+        reason = "a notice about another article (erratum or retraction), no results of its own"
+        return Relevance("related", round(0.35 + 0.2 * strength, 3), [reason])
     other = _evaluates_something_else(sentences, n, design, types)
     if other is not None:
-        reason, base = other
-        return Relevance("related", round(base + 0.2 * strength, 3), [reason])
+        label, reason, base = other
+        return Relevance(label, round(base + 0.2 * strength, 3), [reason])
     return _how_evaluated(n, design, strength)
+
+
+def _is_notice(sentences: Sequence[Sentence], types: list[str]) -> bool:
+    if any(t in types for t in _NOTICE_TYPES):
+        return True
+    title = sentences[0].lower if sentences and sentences[0].role == "title" else ""
+    hints = ("errat", "corr", "retract", "concern")
+    return any(h in title for h in hints) and NOTICE_TITLE.search(title) is not None
+
+
+def _bears_without_naming(sentences: Sequence[Sentence], n: _Mentions, design: str) -> str | None:
+    """Why an article about the condition that never names the intervention still bears on
+    it, or None: a guideline for the condition, or a review of B-cell therapy in it."""
+    if not n.c_title or n.m_title:
+        return None
+    if design == "guideline":
+        return "a guideline for the condition"
+    if design in ("review", "systematic-review", "other"):
+        text = " ".join(s.lower for s in sentences)
+        if ("b cell" in text or "b-cell" in text or "b-lymph" in text) and _B_CELL_THERAPY.search(
+            text
+        ):
+            return "a review of B-cell therapy in the condition, the intervention unnamed"
+    return None
 
 
 def _mentions(
@@ -101,6 +153,7 @@ def _mentions(
     mesh_low = [m.lower() for m in mesh]
     title_at = 0 if sentences and sentences[0].role == "title" else -1
     i_at, c_at = set(naming.get("I", ())), set(naming.get("C", ()))
+    i_at = {i for i in i_at if i == title_at or not _excluded(sentences[i].lower)}
     x_title = False
     comparators: set[str] = set()
     for index in naming.get("X", ()):
@@ -126,29 +179,41 @@ def _mentions(
             for m in matches[index]
         ),
         i_aim=any(sentences[index].role == "aim" for index in i_at if index != title_at),
+        i_arm=any(_ARM.search(sentences[index].lower) for index in i_at if index != title_at),
         cooccur=len(i_at & c_at),
         mesh_i=any(m in _MESH_INTERVENTION for m in mesh_low),
         mesh_c=any(m in _MESH_CONDITION for m in mesh_low),
     )
 
 
+def _excluded(low: str) -> bool:
+    return ("exclusion" in low or "prior" in low) and _EXCLUDED.search(low) is not None
+
+
 def _evaluates_something_else(
     sentences: Sequence[Sentence], n: _Mentions, design: str, types: list[str]
-) -> tuple[str, float] | None:
-    """Why an article on topic is only related (and its base score), or None: a mixed
+) -> tuple[str, str, float] | None:
+    """Why an article on topic is only related (label, reason, base score), or None: a mixed
     population, a mechanism, costs or practice, a guideline, a broad review."""
-    if n.m_title or (n.mixed >= 2 and not (n.c_title and not n.m_title) and n.mixed >= n.c_count):
-        return "a mixed population: the condition is one subgroup", 0.35
+    if design == "case-report" and n.m_title and not n.c_title:
+        return "off", "one patient with another disease", 0.15
+    mixed = n.m_title or (
+        n.mixed >= 2 and not (n.c_title and not n.m_title) and n.mixed >= n.c_count
+    )
+    if mixed and not (design == "case-report" and n.c_title):
+        if not (n.i_title or n.i_aim or n.i_count >= 2):
+            return "off", "a mixed population; the intervention named only in passing", 0.15
+        return "related", "a mixed population: the condition is one subgroup", 0.35
     counts, in_title = _kind_cues(sentences)
     mech = counts["mechanism"]
     if mech >= 3 or (mech >= 2 and "mechanism" in in_title):
-        return "a mechanism study, not a clinical evaluation", 0.35
+        return "related", "a mechanism study, not a clinical evaluation", 0.35
     if "elsewhere" in in_title or counts["elsewhere"] >= 2:
-        return "a study of costs or practice, not of the treatment's effect", 0.35
+        return "related", "a study of costs or practice, not of the treatment's effect", 0.35
     if any(t in types for t in _GUIDELINE_TYPES) or "guideline" in in_title:
-        return "a guideline or recommendation", 0.35
+        return "related", "a guideline or recommendation", 0.35
     if design == "review" and not (n.i_title and n.c_title):
-        return "a broad review that discusses the intervention among others", 0.3
+        return "related", "a broad review that discusses the intervention among others", 0.3
     return None
 
 
@@ -170,7 +235,11 @@ def _kind_cues(sentences: Sequence[Sentence]) -> tuple[dict[str, int], set[str]]
 def _how_evaluated(n: _Mentions, design: str, strength: float) -> Relevance:
     """Core when the intervention in the condition is what is evaluated; else related or off."""
     evaluates = (
-        n.i_title or n.i_aim or (n.i_count >= 2 and n.cooccur >= 1) or (n.mesh_i and n.i_count)
+        n.i_title
+        or n.i_aim
+        or (n.i_count >= 2 and n.cooccur >= 1)
+        or (n.mesh_i and n.i_count)
+        or (n.i_arm and design in _TRIALS)
     )
     if n.x_title and not n.i_title:
         reasons = ["another treatment is what the title evaluates"]
