@@ -9,8 +9,14 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from litwatch.judging.rules.patients import NUM as _NUM
+from litwatch.judging.rules.patients import patient_count, to_int
 from litwatch.judging.rules.patterns import by_first_letter, pattern, split_alternatives
 from litwatch.judging.rules.sentences import Sentence
+
+__all__ = [
+    "extract_numbers", "first_duration", "longest_months", "months", "patient_count", "to_int"
+]  # fmt: skip
 
 _WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -20,23 +26,6 @@ _WORDS = {
 }  # fmt: skip
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
          "eighty": 80, "ninety": 90}  # fmt: skip
-_NUM = (
-    r"(?<![\w-])(\d[\d,]*|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-    r"(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|"
-    r"eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
-    r"nineteen)"
-)
-_PEOPLE = (
-    r"(?:consecutive |adult |japanese |eligible |evaluable )?(?:patients|participants|"
-    r"subjects|individuals|women|men|adults|children|cases)"
-)
-_N_EQUALS = pattern(r"\bn\s*=\s*(\d[\d,]*)")
-_PEOPLE_WORD = pattern(
-    r"(?:patients|participants|subjects|individuals|women|men|adults|children|cases)\b"
-)
-# A count, then up to two describing words ("52 scleroderma-ILD patients"), then the noun.
-_COUNT_BEFORE = pattern(rf"{_NUM} (?:[\w-]+ ){{0,2}}$")
-_TOTAL = pattern(rf"a total of {_NUM}\b")
 _STUDY_NOUNS = ("studies", "trials", "articles", "publications", "rcts", "reports")
 _STUDIES = pattern(rf"\b{_NUM} (?:{'|'.join(_STUDY_NOUNS)})\b")
 _STUDY_SET = frozenset(_STUDY_NOUNS)
@@ -73,19 +62,6 @@ _CHANGE_IN = pattern(r"\b(?:chang\w*|differen\w*)(?: from baseline)? (?:in|of) (
 _VS_PLACEBO = pattern(r"\b(?:than|vs\.?|versus|compared with|compared to|relative to) placebo")
 
 
-def to_int(token: str) -> int | None:
-    """'29', '1,024' or 'seven' as an int."""
-    token = token.replace(",", "").lower()
-    if token.isdigit():
-        return int(token)
-    if token in _TENS:
-        return _TENS[token]
-    tens, _, unit = token.partition("-")
-    if tens in _TENS and unit in _WORDS:
-        return _TENS[tens] + _WORDS[unit]
-    return _WORDS.get(token)
-
-
 def months(value: str, unit: str) -> float:
     """A duration in months."""
     number = (
@@ -93,11 +69,6 @@ def months(value: str, unit: str) -> float:
     )
     key = unit.rstrip("s")
     return round(number * _UNIT_MONTHS.get(key, 1.0), 1)
-
-
-def patient_count(sentences: Sequence[Sentence]) -> int | None:
-    """The number of patients the study's own sentences give, if any."""
-    return _patients([s for s in sentences if s.role not in ("background", "outlook")])
 
 
 def longest_months(low: str) -> float:
@@ -159,35 +130,6 @@ def extract_numbers(
             if change[1]:
                 numbers[f"{name}_vs"] = change[1]
     return numbers
-
-
-def _patients(sentences: Sequence[Sentence]) -> int | None:
-    counts = []
-    for s in sentences:
-        if not s.numeric:
-            continue
-        low = s.lower
-        # Cheap substring tests first: most sentences name no count at all.
-        tokens = []
-        if "n=" in low or "n =" in low:
-            tokens += [m.group(1) for m in _N_EQUALS.finditer(low)]
-        if "total of" in low:
-            tokens += [m.group(1) for m in _TOTAL.finditer(low)]
-        for m in _PEOPLE_WORD.finditer(low):
-            before = _COUNT_BEFORE.search(low, max(0, m.start() - 40), m.start())
-            # In "49 of 132 patients" or "12/40 patients" the cohort is the second number.
-            while before and (" of " in before.group(0) or "/" in before.group(0)):
-                text = before.group(0)
-                cut = max(text.rfind(" of ") + 4, text.rfind("/") + 1)
-                before = _COUNT_BEFORE.search(low, before.start() + cut, m.start())
-            if before:
-                tokens.append(before.group(1))
-        for token in tokens:
-            value = to_int(token)
-            # A four-digit number before "patients" may be a year ("In 2019 patients...").
-            if value and value < 100_000 and not (1950 <= value <= 2035 and "," not in token):
-                counts.append(value)
-    return max(counts) if counts else None
 
 
 def _follow_up(sentences: Sequence[Sentence]) -> tuple[str, float] | None:
