@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from litwatch.judging.rules.changes import PERCENT_MEASURES, measure_change
 from litwatch.judging.rules.patients import NUM as _NUM
 from litwatch.judging.rules.patients import patient_count, to_int
 from litwatch.judging.rules.patterns import by_first_letter, pattern, split_alternatives
@@ -123,12 +124,7 @@ def extract_numbers(
     ]
     if p_values:
         numbers["p_values"] = p_values[:8]
-    for name, spans in measure_spans.items():
-        change = _change(sentences, spans, directions.get(name, "decrease"))
-        if change:
-            numbers[f"{name}_change"] = change[0]
-            if change[1]:
-                numbers[f"{name}_vs"] = change[1]
+    _add_changes(numbers, sentences, measure_spans, directions)
     return numbers
 
 
@@ -151,32 +147,31 @@ def _follow_up(sentences: Sequence[Sentence]) -> tuple[str, float] | None:
     return best
 
 
-def _change(
-    sentences: Sequence[Sentence], spans: list[tuple[int, int, int]], direction: str
-) -> tuple[float, str] | None:
-    for index, start, _end in spans:
-        s = sentences[index]
-        if s.role in ("background", "outlook", "methods", "aim"):
+def _add_changes(
+    numbers: dict[str, Any],
+    sentences: Sequence[Sentence],
+    measure_spans: dict[str, list[tuple[int, int, int]]],
+    directions: dict[str, str],
+) -> None:
+    """Each measure's change, with the arm it is measured against and its p and CI."""
+    starts: dict[str, dict[int, list[int]]] = {}
+    for name, spans in measure_spans.items():
+        for index, start, _end in spans:
+            starts.setdefault(name, {}).setdefault(index, []).append(start)
+    for name, spans in measure_spans.items():
+        others: dict[int, list[int]] = {}
+        for other, places in starts.items():
+            if other != name:
+                for index, found in places.items():
+                    others.setdefault(index, []).extend(found)
+        percent = name in PERCENT_MEASURES
+        change = measure_change(sentences, spans, directions.get(name, "decrease"), others, percent)
+        if change is None:
             continue
-        # "the change in mRSS was -6.3": the window opens at the word naming the change.
-        lead = _CHANGE_IN.search(s.lower, max(0, start - 40), start)
-        window = s.lower[lead.start() if lead else start : start + 160]
-        vs = "placebo" if _VS_PLACEBO.search(window) else ""
-        m = _FROM_TO.search(window)
-        if m:
-            return round(float(m.group(2)) - float(m.group(1)), 2), vs
-        m = _BY.search(window)
-        if m:
-            value = float(m.group(2).replace("+", ""))
-            if value != 0 and abs(value) < 100:
-                if m.group(1).startswith("differ") and "placebo" in s.lower:
-                    return value, "placebo"  # a between-group difference
-                if m.group(1)[0:3] in ("cha", "dif"):
-                    return value, vs
-                word = m.group(1)
-                if word.startswith("improv"):
-                    down = direction == "decrease"
-                else:
-                    down = _DOWN_RE.match(word) is not None
-                return (-abs(value) if down else abs(value)), vs
-    return None
+        numbers[f"{name}_change"] = change.value
+        if change.vs:
+            numbers[f"{name}_vs"] = change.vs
+        if change.p:
+            numbers[f"{name}_change_p"] = change.p
+        if change.ci:
+            numbers[f"{name}_change_ci"] = list(change.ci)
