@@ -50,8 +50,8 @@ _AT_BASELINE = pattern(
 )
 _BASELINE_FIRST = pattern(
     rf"\bbaseline(?: [a-z%]+){{0,3}}(?: was| of|:)? {_VAL}{_SPREAD}"
-    rf"(?:[^.;\d]|{_TIME}){{0,40}}?\b(?:to|and|vs\.?|versus|then|compared with),? "
-    rf"(?:(?:{_TIME}|a mean of|a median of)[, ]*)?{_VAL}"
+    rf"(?:[^.;\d]|{_TIME}){{0,40}}?\b(?:to|and|vs\.?|versus|then|compared with)\b"
+    rf"(?:[^.;\d%]|{_TIME}){{0,30}}?(?<![\d.]){_VAL}(?!\d|\.\d|\s*(?:%\s*)?of\b|\s*(?:patients|weeks?|months?|years?|days?)\b)"
 )
 _ARROW = pattern(rf"(?<![\d.]){_VAL}{_SPREAD} ?(?:->|\u2192) ?{_VAL}")
 _DOWN = r"(?:decreas\w*|declin\w*|reduc\w*|fell|fall\w*|drop\w*|lower\w*|improv\w*|diminish\w*)"
@@ -60,7 +60,7 @@ _BY = pattern(
     rf"\b({_DOWN}|{_UP}|chang\w*|differ\w*)\b((?:[^.;\d<>\u2264\u2265]|{_TIME}){{0,40}}?)"
     r"(?:by |of |was |were |: |= )?"
     r"(?<!week )(?<!month )(?<!year )(?<!day )(?<!visit )(?<!in )(?<!cycle )"
-    r"([-+]?\d+(?:\.\d+)?)(?![\d.])"
+    r"([-+]?\d+(?:\.\d+)?)(?!\d|\.\d)"
 )
 # A number before the measure: "a 5.6% increase in FVC", "a 3-point greater fall in mRSS".
 _BEFORE = pattern(
@@ -75,7 +75,9 @@ _NOT_A_CHANGE_AFTER = pattern(
 _LITRES = pattern(r"\s*(?:ml|l|litres?|liters?|cc)\b")
 _PERCENT = pattern(r"\s*%")
 _DOWN_RE = pattern(_DOWN)
-_CHANGE_IN = pattern(r"\b(?:chang\w*|differen\w*)(?: from baseline)? (?:in|of) (?:the )?$")
+_CHANGE_IN = pattern(
+    r"\b(?:(?:chang\w*|differen\w*)(?: from baseline)? (?:in|of) (?:the )?|baseline (?:\w+ )?)$"
+)
 _VS_PLACEBO = pattern(r"\b(?:than|vs\.?|versus|compared with|compared to|relative to) placebo")
 _OTHER_MEASURE = pattern(
     r"\b(?:dlco|tlco|kco|haq|6mwd|6-?minute|six-minute|crp|esr|tlc|kl-6|hrct|sf-36|"

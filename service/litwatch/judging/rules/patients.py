@@ -5,7 +5,8 @@ Counts are read in the study's own sentences and weighed by what they count:
 - a count tied to rituximab ("72 rituximab-treated patients", "RTX (n = 23)", "51 of 94
   patients in the rituximab cohort") is the treated group, and wins over a larger total
   that holds a comparison arm;
-- "104 in each group" is the size of one arm, the treated one among them;
+- "104 in each group" is the size of one arm, the treated one among them, and so is a count
+  given to an active arm of another drug ("52 were assigned to abatacept");
 - groups listed side by side with "(n = ...)" and no drug to tell them apart ("SSc (n=23),
   myositis (n=15) or MCTD (n=6)") are parts of one treated population, so they add up;
   healthy controls and placebo groups do not join them;
@@ -33,32 +34,57 @@ NUM = (
     r"(?<![\w.-])(\d[\d,]*|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
     r"(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|"
     r"eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
-    r"nineteen)(?![\d.])"
+    r"nineteen)(?!\d|\.\d)"
 )
 _NOUN = r"(?:patients|participants|subjects|individuals|women|men|adults|children|cases)\b"
 _N_EQUALS = pattern(r"\bn\s*=\s*(\d[\d,]*)")
 _PEOPLE_WORD = pattern(_NOUN)
-# A count, then up to five describing words ("23 primary autoimmune haemolytic anaemia
+# A count, then up to six describing words ("23 primary autoimmune haemolytic anaemia
 # (AIHA) patients"), then the noun.
 _COUNT_BEFORE = pattern(
-    rf"{NUM} (?:(?!(?:weeks?|months?|years?|days?|mg|times)\b)[a-z][\w-]* |\([a-z0-9-]+\) )"
-    r"{0,5}$"
+    rf"{NUM} (?:(?!(?:weeks?|months?|years?|days?|mg|times|and|or|of|with|in|were|was|had|"
+    r"from|to|at)\b)[a-z][\w-]* |\([a-z0-9-]+\) ){0,6}$"
 )
 _TOTAL = pattern(rf"a total of {NUM}\b")
 _DRUG = r"(?:rituximab|rtx|anti-cd20)"
 # Counts that belong to the rituximab-treated group.
 _TREATED = [
-    pattern(rf"\b{_DRUG}[\w-]*(?: (?:group|arm|cohort|treatment|patients))?\s*\(n\s*=\s*(\d+)"),
+    pattern(
+        rf"\b{_DRUG}[\w-]*(?: (?:group|arm|cohort|treatment|patients|users|recipients))?"
+        r"\s*\(n\s*=\s*(\d+)"
+    ),
+    pattern(rf"(?<!in ){NUM} {_DRUG} (?:patients|recipients|users)\b"),
+    pattern(rf"{NUM} of (?:whom|them) (?:had )?(?:received|were treated with|were given) {_DRUG}"),
     pattern(rf"{NUM} (?:[a-z-]+ ){{0,2}}{_DRUG}-(?:treated|exposed)\b"),
     pattern(
         rf"{NUM} (?:[a-z-]+ ){{0,3}}{_NOUN}(?: [a-z-]+){{0,3}} (?:were |had been )?"
         rf"(?:treated|given|receiving|who received|received|on|starting|started)"
         rf"(?: (?:with|on))? {_DRUG}\b"
     ),
-    pattern(rf"{NUM}(?: \([\d.]+%\))? {_NOUN} in the {_DRUG} (?:group|arm|cohort)"),
-    pattern(rf"\b{_DRUG} (?:was|were) (?:given|administered) to {NUM} {_NOUN}"),
+    pattern(rf"(?<!in ){NUM}(?: \([\d.]+%\))? {_NOUN} in the {_DRUG} (?:group|arm|cohort)"),
+    pattern(rf"\b{_DRUG} (?:was|were) (?:given|administered|used) (?:to|in) {NUM} {_NOUN}"),
+    # "76 were randomised to rituximab", "37 (38%) received RTX", "40 to rituximab"
+    pattern(
+        rf"(?<!in ){NUM}(?: \([\d.]+%\))? (?:{_NOUN} )?(?:were |had been )?(?:randomi[sz]ed "
+        rf"|assigned |allocated )?(?:to (?:receive )?(?:the )?|received |were given |exposed to |"
+        rf"(?:were )?treated with |on ){_DRUG}"
+    ),
+    # "the rituximab group (37 patients)", "rituximab arm: 37 patients"
+    pattern(rf"\b{_DRUG}(?: group| arm| cohort)?(?::|,)? \(?{NUM} {_NOUN}"),
 ]
 _EACH_ARM = pattern(rf"{NUM} (?:{_NOUN} )?(?:in|per) each (?:treatment )?(?:group|arm)")
+_NOT_ACTIVE = (
+    r"(?!placebo|control|usual|standard|sham|observation|no\b|study\b|whole|overall|total)"
+)
+# The size of an active arm of any drug: "52 were assigned to abatacept", "48 patients in
+# the tocilizumab group".
+_ACTIVE_ARM = [
+    pattern(
+        rf"(?<!in ){NUM}(?: {_NOUN})? (?:were )?(?:randomi[sz]ed|assigned|allocated) to "
+        rf"(?:receive )?(?:the )?{_NOT_ACTIVE}[a-z]"
+    ),
+    pattern(rf"(?<!in ){NUM} {_NOUN} in the {_NOT_ACTIVE}[\w-]+ (?:group|arm)\b"),
+]
 _GROUP_LIST = pattern(r"\(n\s*=\s*\d+\)[^()]{1,40}?\(n\s*=\s*\d+\)")
 _CONTROL_GROUP = pattern(r"\b(?:controls?|placebo|healthy|untreated)\b[^(,;]{0,25}\(n$")
 _HARM = words(
@@ -122,6 +148,8 @@ def _read(low: str, treated: list[int], arms: list[int], counts: list[int]) -> N
         treated += [v for p in _TREATED for m in p.finditer(low) if (v := _value(m.group(1)))]
     if " each " in low:
         arms += [v for m in _EACH_ARM.finditer(low) if (v := _value(m.group(1)))]
+    if " to " in low or " in the " in low:
+        arms += [v for p in _ACTIVE_ARM for m in p.finditer(low) if (v := _value(m.group(1)))]
     harmed = _HARM.search(low) is not None and _ENROLLED.search(low) is None
     tokens: list[str] = []
     if "n=" in low or "n =" in low:
