@@ -186,6 +186,22 @@ CHANGE_CASES = [
      "fvc_change", None),
     ("Twenty-two patients were treated. The mRSS fell by 3.2 and DLCO rose by 4.", "mrss_change",
      -3.2),
+    ("Twenty-two patients were treated. The mRSS and FVC % predicted changed by -5.1 and 2.3, "
+     "respectively.", "fvc_change", 2.3),
+    ("Twenty-two patients were treated. The mRSS and FVC improved by 5.1 and 2.3, "
+     "respectively.", "mrss_change", -5.1),
+    # other ways of writing two values
+    ("Twelve patients were treated. FVC rose to 71% from 66%.", "fvc_change", 5.0),
+    ("Twelve patients were treated. The mRSS fell significantly (27.3 vs 19.6; p < 0.001).",
+     "mrss_change", -7.7),
+    ("Twelve patients were treated. The mRSS was 27 before and 20 after rituximab.",
+     "mrss_change", -7.0),
+    ("Twelve patients were treated. We saw an improvement in FVC of 4.1% at 12 months.",
+     "fvc_change", 4.1),
+    ("Twelve patients were treated. FVC improved by 5.5% of predicted.", "fvc_change", 5.5),
+    # the rituximab arm's own change, not the placebo arm's
+    ("Sixty patients were randomised. The change in mRSS was -6.3 in the rituximab group "
+     "versus 2.1 in the placebo group.", "mrss_change", -6.3),
 ]  # fmt: skip
 
 
@@ -208,6 +224,7 @@ def test_a_difference_against_placebo_is_marked_and_keeps_its_p_and_ci() -> None
     assert c.numbers["mrss_change"] == -3.1 and c.numbers["mrss_vs"] == "placebo"
     assert c.numbers["mrss_change_ci"] == [-5.0, -1.2]
     assert c.numbers["mrss_change_p"] == "p=0.002"
+    assert "mRSS fell 3.1 more than placebo (p=0.002)" in c.explanation
 
 
 def test_each_change_keeps_its_own_p() -> None:
@@ -219,6 +236,16 @@ def test_each_change_keeps_its_own_p() -> None:
     assert c.numbers["mrss_change"] == -0.8 and c.numbers["mrss_change_p"] == "p=0.27"
     assert c.numbers["fvc_change"] == 4.0 and c.numbers["fvc_change_p"] == "p=0.03"
     assert c.numbers["p_values"] == ["p=0.27", "p=0.03"]  # the old list stays as it was
+    assert "FVC rose 4 (p=0.03)" in c.explanation
+
+
+def test_a_listed_change_takes_its_own_p() -> None:
+    c = classify(
+        "Rituximab in systemic sclerosis: an open-label study",
+        "Twenty patients were treated. The mRSS and FVC improved by 5.1 and 2.3 points, "
+        "respectively (p = 0.01 and p = 0.2).",
+    )
+    assert c.numbers["mrss_change_p"] == "p=0.01" and c.numbers["fvc_change_p"] == "p=0.2"
 
 
 # (abstract, n): n is the patients given rituximab (LABELS.md "Numbers").

@@ -29,10 +29,12 @@ from litwatch.judging.rules.sentences import Sentence
 # Measures written in % predicted: for these a value in litres is no change.
 PERCENT_MEASURES = frozenset({"fvc", "dlco", "tlc"})
 _VAL = r"(-?\d+(?:\.\d+)?)"
+_DOWN = r"(?:decreas\w*|declin\w*|reduc\w*|fell|fall\w*|drop\w*|lower\w*|improv\w*|diminish\w*)"
+_UP = r"(?:increas\w*|rose|ris\w*|gain\w*|higher|elevat\w*)"
 # What may follow a value before the next word: a spread, a range, a CI or a unit in brackets.
 _SPREAD = (
-    r"(?: ?%)?(?:\s*(?:\u00b1|\+/-)\s*\d+(?:\.\d+)?(?: ?sd)?|\s*\([^()]{0,40}\)"
-    r"|\s*\[[^\[\]]{0,40}\])*"
+    r"(?: ?%)?(?: of predicted| predicted)?"
+    r"(?:\s*(?:\u00b1|\+/-)\s*\d+(?:\.\d+)?(?: ?sd)?|\s*\([^()]{0,40}\)|\s*\[[^\[\]]{0,40}\])*"
 )
 _TIME = (
     r"(?:(?:at|after|by|over|to) )?"
@@ -44,9 +46,17 @@ _FROM_TO = pattern(
     rf"(?:an? )?(?:(?:mean|median|average) )?(?:of )?{_VAL}"
 )
 _AT_BASELINE = pattern(
-    rf"(?<![\d.]){_VAL}{_SPREAD}(?: (?:points?|units))? (?:at|before) (?:baseline|treatment|"
-    rf"rituximab|rtx)(?: and| to| vs\.?| versus| compared with|,)+ "
+    rf"(?<![\d.]){_VAL}{_SPREAD}(?: (?:points?|units))? (?:(?:at|before) (?:baseline|treatment|"
+    rf"therapy|rituximab|rtx)|before|pre-?treatment)(?: and| to| vs\.?| versus| compared with|,)+ "
     rf"(?:(?:{_TIME}|a mean of|a median of)[, ]*)?{_VAL}"
+)
+_TO_FROM = pattern(
+    rf"\bto (?:an? )?(?:(?:mean|median|average) )?(?:of )?{_VAL}{_SPREAD},? from (?:an? )?"
+    rf"(?:(?:mean|median|baseline|average) )*(?:of )?{_VAL}"
+)
+# "mRSS fell significantly (27.3 vs 19.6)": a level before and after, in brackets.
+_PAIR = pattern(
+    rf"\b(?:{_DOWN}|{_UP})[^.;\d]{{0,40}}?[(:] ?{_VAL}{_SPREAD} ?(?:vs\.?|versus|to|->) ?{_VAL}"
 )
 _BASELINE_FIRST = pattern(
     rf"\bbaseline(?: [a-z%]+){{0,3}}(?: was| of|:)? {_VAL}{_SPREAD}"
@@ -54,8 +64,6 @@ _BASELINE_FIRST = pattern(
     rf"(?:[^.;\d%]|{_TIME}){{0,30}}?(?<![\d.]){_VAL}(?!\d|\.\d|\s*(?:%\s*)?of\b|\s*(?:patients|weeks?|months?|years?|days?)\b)"
 )
 _ARROW = pattern(rf"(?<![\d.]){_VAL}{_SPREAD} ?(?:->|\u2192) ?{_VAL}")
-_DOWN = r"(?:decreas\w*|declin\w*|reduc\w*|fell|fall\w*|drop\w*|lower\w*|improv\w*|diminish\w*)"
-_UP = r"(?:increas\w*|rose|ris\w*|gain\w*|higher|elevat\w*)"
 _BY = pattern(
     rf"\b({_DOWN}|{_UP}|chang\w*|differ\w*)\b((?:[^.;\d<>\u2264\u2265]|{_TIME}){{0,40}}?)"
     r"(?:by |of |was |were |: |= )?"
@@ -69,15 +77,24 @@ _BEFORE = pattern(
     rf"absolute|significant) )*({_DOWN}|{_UP}|chang\w*) (?:in|of) (?:the )?(?:mean )?$"
 )
 _NOT_A_CHANGE_AFTER = pattern(
-    r"\s*(?:%\s*)?(?:of\b|out of|/\s*\d|patients|participants|subjects|cases|weeks?|months?|"
-    r"years?|days?|wk|courses|cycles|centres|centers|infusions|mg|g\b)"
+    r"\s*(?:%\s*)?(?:of\b(?! predicted)|out of|/\s*\d|patients|participants|subjects|cases|"
+    r"weeks?|months?|years?|days?|wk|courses|cycles|centres|centers|infusions|mg|g\b)"
 )
 _LITRES = pattern(r"\s*(?:ml|l|litres?|liters?|cc)\b")
 _PERCENT = pattern(r"\s*%")
 _DOWN_RE = pattern(_DOWN)
 _CHANGE_IN = pattern(
-    r"\b(?:(?:chang\w*|differen\w*)(?: from baseline)? (?:in|of) (?:the )?|baseline (?:\w+ )?)$"
+    rf"\b(?:(?:{_DOWN}|{_UP}|chang\w*|differen\w*)(?: from baseline)? (?:in|of) (?:the )?"
+    r"(?:mean )?|baseline (?:\w+ )?)$"
 )
+_FIRST_VALUE = pattern(r"(?<![\w.])-?\d+(?:\.\d+)?")
+# The values of a list, outside brackets: "by -5.1 (SD 4) and 2.3".
+_LISTED_VALUE = pattern(
+    r"(?<![\w.=<>-])(?<![=<>] )([-+]?\d+(?:\.\d+)?)(?!\d|\.\d|\s*(?:weeks?|months?|years?)\b)"
+)
+_DOWN_UP = pattern(rf"\b(?:{_DOWN}|{_UP})")
+_ANOTHER = pattern(r"\b(?:differ\w*|vs\b|versus|compared|placebo|control)")
+_ARMS = pattern(r"\b(?:group|arm|placebo|control|than|compared)")
 _VS_PLACEBO = pattern(r"\b(?:than|vs\.?|versus|compared with|compared to|relative to) placebo")
 _OTHER_MEASURE = pattern(
     r"\b(?:dlco|tlco|kco|haq|6mwd|6-?minute|six-minute|crp|esr|tlc|kl-6|hrct|sf-36|"
@@ -117,6 +134,12 @@ def measure_change(
         if s.role in ("background", "outlook", "methods", "aim", "registration"):
             continue
         low = s.lower
+        if "respectively" in low:
+            listed = _respectively(low, start, others.get(index, []), direction, percent)
+            if listed is not None:
+                if listed[0] is None:
+                    continue
+                return Change(listed[0], "", listed[1])
         cut = min([p for p in others.get(index, ()) if p >= end] + [len(low)])
         found = _OTHER_MEASURE.search(low, end, cut)
         cut = found.start() if found else cut
@@ -144,6 +167,35 @@ class _Window:
     cut: int  # and ends before here, where the sentence turns to another measure
 
 
+def _respectively(
+    low: str, start: int, others: list[int], direction: str, percent: bool
+) -> tuple[float | None, str | None] | None:
+    """In "mRSS and FVC changed by -5.1 and 2.3, respectively" the k-th measure named takes
+    the k-th value (and the k-th p-value when each has one); None when the sentence lists no
+    measures, (None, None) when it cannot be read."""
+    first = _FIRST_VALUE.search(low, start)
+    if first is None:
+        return None
+    listed = sorted({start, *(p for p in others if p < first.start())})
+    near = [p for p in listed if abs(p - start) < 40]
+    if len(near) < 2:
+        return None
+    values = [
+        m
+        for m in _LISTED_VALUE.finditer(low, first.start(), first.start() + 120)
+        if low.count("(", first.start(), m.start()) == low.count(")", first.start(), m.start())
+    ]
+    rank = near.index(start)
+    if len(values) < len(near) or not _unit_ok(low, values[rank].end(1), percent):
+        return None, None
+    value = float(values[rank].group(1))
+    verb = _DOWN_UP.search(low, near[-1], first.start())
+    if verb is not None:
+        value = _signed(verb.group(0), value, direction)
+    ps = [m.group(0).replace(" ", "") for m in _P.finditer(low, first.start())]
+    return value, (ps[rank] if len(ps) == len(near) else None)
+
+
 def _unit_ok(low: str, at: int, percent: bool) -> bool:
     if percent:
         return _LITRES.match(low, at) is None
@@ -154,10 +206,20 @@ def _two_values(w: _Window, percent: bool) -> tuple[float, int, str] | None:
     """A change as the second of two values minus the first, and where the second ends."""
     low = w.low
     if "from" in low or "baseline" in low or "before" in low or ">" in low or "\u2192" in low:
-        for form in (_FROM_TO, _AT_BASELINE, _BASELINE_FIRST, _ARROW):
+        for form in (_FROM_TO, _TO_FROM, _AT_BASELINE, _BASELINE_FIRST, _ARROW):
             m = form.search(low, w.begin, w.cut)
             if m and m.start() < w.reach and _unit_ok(low, m.end(2), percent):
-                return round(float(m.group(2)) - float(m.group(1)), 2), m.end(2), ""
+                first, second = float(m.group(1)), float(m.group(2))
+                if form is _TO_FROM:
+                    first, second = second, first
+                return round(second - first, 2), max(m.end(1), m.end(2)), ""
+    if "(" in low or ":" in low:
+        m = _PAIR.search(low, w.begin, w.cut)
+        if m and m.start() < w.reach and _unit_ok(low, m.end(2), percent):
+            first, second = float(m.group(1)), float(m.group(2))
+            gap = low[m.start() : m.start(1)]
+            if first > 0 and second > 0 and not _ARMS.search(gap):
+                return round(second - first, 2), m.end(2), ""
     return None
 
 
@@ -204,10 +266,16 @@ def _signed(word: str, value: float, direction: str) -> float:
 
 
 def _p_and_ci(tail: str) -> tuple[str | None, tuple[float, float] | None]:
-    """The p-value and 95% CI written after a change, before the sentence turns elsewhere."""
+    """The p-value and 95% CI written after a change, before the sentence turns elsewhere.
+
+    A p written after a comparison with another arm ("versus 2.1 with placebo (difference
+    -8.4; p<0.001)") is the comparison's, not this change's.
+    """
     ci = None
     m = _CI.search(tail.lstrip(" ([,;"))
     if m:
         ci = (float(m.group(1)), float(m.group(2)))
     p = _P.search(tail)
-    return (p.group(0).replace(" ", "") if p else None), ci
+    if p is None or _ANOTHER.search(tail, 0, p.start()):
+        return None, ci
+    return p.group(0).replace(" ", ""), ci
