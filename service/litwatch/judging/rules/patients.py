@@ -92,6 +92,9 @@ _HARM = words(
     r"hypogammaglobulin\w*|discontinu\w*|withdr\w*|side effects?|complications?|toxicit\w*|"
     r"pneumonia|herpes|sepsis"
 )
+_HARMED_COUNT = pattern(
+    r"\b(?:in|among) \S+ \w+|\w+ (?:had|developed|experienced|reported|suffered|died)\b"
+)
 _ENROLLED = words(
     r"treated|received|receiving|given|included|enrolled|recruited|randomi[sz]ed|"
     r"identified|studied|analy[sz]ed|assigned|followed"
@@ -156,16 +159,18 @@ def _read(low: str, treated: list[int], arms: list[int], counts: list[int]) -> N
         tokens += _listed(low)
     if "total of" in low:
         tokens += [m.group(1) for m in _TOTAL.finditer(low)]
-    if not harmed:
-        for m in _PEOPLE_WORD.finditer(low):
-            before = _COUNT_BEFORE.search(low, max(0, m.start() - 70), m.start())
-            # In "49 of 132 patients" or "12/40 patients" the cohort is the second number.
-            while before and (" of " in before.group(0) or "/" in before.group(0)):
-                text = before.group(0)
-                cut = max(text.rfind(" of ") + 4, text.rfind("/") + 1)
-                before = _COUNT_BEFORE.search(low, before.start() + cut, m.start())
-            if before:
-                tokens.append(before.group(1))
+    for m in _PEOPLE_WORD.finditer(low):
+        before = _COUNT_BEFORE.search(low, max(0, m.start() - 70), m.start())
+        # In "49 of 132 patients" or "12/40 patients" the cohort is the second number.
+        while before and (" of " in before.group(0) or "/" in before.group(0)):
+            text = before.group(0)
+            cut = max(text.rfind(" of ") + 4, text.rfind("/") + 1)
+            before = _COUNT_BEFORE.search(low, before.start() + cut, m.start())
+        # "infusion reactions occurred in 6 patients", "6 patients had infections"
+        if before and not (
+            harmed and _HARMED_COUNT.search(low, max(0, before.start() - 9), m.end() + 30)
+        ):
+            tokens.append(before.group(1))
     counts += [v for token in tokens if (v := _value(token))]
 
 
