@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from litwatch.judging.rules import classify_article, trial_keys
 from litwatch.records import CommentCorrection
 from tests.helpers.classify import article, classify, kb
@@ -133,3 +135,144 @@ def test_a_count_of_patients_is_not_a_change_of_the_measure() -> None:
     assert c.numbers.get("fvc_change") is None
     assert c.numbers.get("n") == 132
     assert "rose" not in c.explanation and "fell" not in c.explanation
+
+
+# A table of number cases, in our own words: (abstract, key, expected); None: no change read.
+CHANGE_CASES = [
+    # a baseline beside a follow-up is a change, never the baseline
+    ("Thirty patients received rituximab. The mRSS was 26.6 at baseline and 25.4 after one "
+     "year.", "mrss_change", -1.2),
+    ("Thirty patients received rituximab. The mRSS went from 20.2 to 19.4 at 12 months.",
+     "mrss_change", -0.8),
+    ("Thirty patients received rituximab. FVC % predicted went from 68.0 to 71.5 at "
+     "12 months.", "fvc_change", 3.5),
+    ("Thirty patients received rituximab. Baseline mRSS was 24 and 12 months later it was 18.",
+     "mrss_change", -6.0),
+    ("Thirty patients received rituximab. The mRSS was 26.6 at baseline.", "mrss_change", None),
+    # spreads, medians and ranges around the two values
+    ("Twenty patients were treated. Skin score fell from 16.3 ± 9.8 down to 12.3 ± 7.1 after "
+     "six months.", "mrss_change", -4.0),
+    ("Twenty patients were treated. The median mRSS declined from 21 (IQR 15-27) to 13 "
+     "(9-18).", "mrss_change", -8.0),
+    ("Twenty patients were treated. FVC was 74% (range 52-96) at baseline and 77% (55-99) "
+     "at one year.", "fvc_change", 3.0),
+    # a stated change, signed by the measure
+    ("Fifteen patients received rituximab. The mRSS decreased by 4.2 points.", "mrss_change",
+     -4.2),
+    ("Fifteen patients received rituximab. The mRSS improved by 5 points.", "mrss_change", -5.0),
+    ("Fifteen patients received rituximab. FVC % predicted improved by 3.1.", "fvc_change", 3.1),
+    ("Fifteen patients received rituximab. The mean change in mRSS was -6.3 (95% CI -9.1 to "
+     "-3.5).", "mrss_change", -6.3),
+    ("Fifteen patients received rituximab. We saw a 4.5% increase in FVC.", "fvc_change", 4.5),
+    # not a change: shares of patients, thresholds, litres, relative change of a score
+    ("Forty patients received rituximab. The mRSS improved in 45% of patients.",
+     "mrss_change", None),
+    ("Forty patients received rituximab. FVC declined in 12 of 40 patients.", "fvc_change",
+     None),
+    ("Forty patients received rituximab. The mRSS improved by >= 5 points in 18 patients.",
+     "mrss_change", None),
+    ("Forty patients received rituximab. FVC increased by 120 ml.", "fvc_change", None),
+    ("Forty patients received rituximab. FVC rose by 0.15 L (4.1% predicted).", "fvc_change",
+     None),
+    ("Forty patients received rituximab. The mRSS decreased by 30%.", "mrss_change", None),
+    # several measures in one sentence keep their own numbers
+    ("Twenty-two patients were treated. The mRSS fell from 22 to 15 and FVC rose from 70 to "
+     "74.", "mrss_change", -7.0),
+    ("Twenty-two patients were treated. The mRSS fell from 22 to 15 and FVC rose from 70 to "
+     "74.", "fvc_change", 4.0),
+    ("Twenty-two patients were treated. FVC was stable while the mRSS fell by 6.", "fvc_change",
+     None),
+    ("Twenty-two patients were treated. DLCO rose from 50 to 58 while FVC stayed unchanged.",
+     "fvc_change", None),
+    ("Twenty-two patients were treated. The mRSS fell by 3.2 and DLCO rose by 4.", "mrss_change",
+     -3.2),
+    ("Twenty-two patients were treated. The mRSS and FVC % predicted changed by -5.1 and 2.3, "
+     "respectively.", "fvc_change", 2.3),
+    ("Twenty-two patients were treated. The mRSS and FVC improved by 5.1 and 2.3, "
+     "respectively.", "mrss_change", -5.1),
+    # other ways of writing two values
+    ("Twelve patients were treated. FVC rose to 71% from 66%.", "fvc_change", 5.0),
+    ("Twelve patients were treated. The mRSS fell significantly (27.3 vs 19.6; p < 0.001).",
+     "mrss_change", -7.7),
+    ("Twelve patients were treated. The mRSS was 27 before and 20 after rituximab.",
+     "mrss_change", -7.0),
+    ("Twelve patients were treated. We saw an improvement in FVC of 4.1% at 12 months.",
+     "fvc_change", 4.1),
+    ("Twelve patients were treated. FVC improved by 5.5% of predicted.", "fvc_change", 5.5),
+    # the rituximab arm's own change, not the placebo arm's
+    ("Sixty patients were randomised. The change in mRSS was -6.3 in the rituximab group "
+     "versus 2.1 in the placebo group.", "mrss_change", -6.3),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "key", "expected"), CHANGE_CASES)
+def test_a_table_of_changes(abstract: str, key: str, expected: float | None) -> None:
+    c = classify("Rituximab in systemic sclerosis: an open-label study", abstract)
+    got = c.numbers.get(key)
+    if expected is None:
+        assert got is None, c.numbers
+    else:
+        assert got is not None and abs(got - expected) <= 0.05, c.numbers
+
+
+def test_a_difference_against_placebo_is_marked_and_keeps_its_p_and_ci() -> None:
+    c = classify(
+        DESIRES,
+        "Sixty patients were randomised. At 24 weeks the difference in mRSS between the groups "
+        "was -3.1 (95% CI -5.0 to -1.2; p = 0.002) in favour of rituximab over placebo.",
+    )
+    assert c.numbers["mrss_change"] == -3.1 and c.numbers["mrss_vs"] == "placebo"
+    assert c.numbers["mrss_change_ci"] == [-5.0, -1.2]
+    assert c.numbers["mrss_change_p"] == "p=0.002"
+    assert "mRSS fell 3.1 more than placebo (p=0.002)" in c.explanation
+
+
+def test_each_change_keeps_its_own_p() -> None:
+    c = classify(
+        "Rituximab in systemic sclerosis: an open-label study",
+        "Eighteen patients received rituximab. The mRSS went from 20.2 to 19.4 (p = 0.27), "
+        "while FVC % predicted rose from 71 to 75 (p = 0.03).",
+    )
+    assert c.numbers["mrss_change"] == -0.8 and c.numbers["mrss_change_p"] == "p=0.27"
+    assert c.numbers["fvc_change"] == 4.0 and c.numbers["fvc_change_p"] == "p=0.03"
+    assert c.numbers["p_values"] == ["p=0.27", "p=0.03"]  # the old list stays as it was
+    assert "FVC rose 4 (p=0.03)" in c.explanation
+
+
+def test_a_listed_change_takes_its_own_p() -> None:
+    c = classify(
+        "Rituximab in systemic sclerosis: an open-label study",
+        "Twenty patients were treated. The mRSS and FVC improved by 5.1 and 2.3 points, "
+        "respectively (p = 0.01 and p = 0.2).",
+    )
+    assert c.numbers["mrss_change_p"] == "p=0.01" and c.numbers["fvc_change_p"] == "p=0.2"
+
+
+# (abstract, n): n is the patients given rituximab (LABELS.md "Numbers").
+PATIENT_CASES = [
+    ("We report a 47-year-old woman with diffuse SSc whose lung disease responded to "
+     "rituximab.", 1),
+    ("Our patient, a man aged 61 years with SSc, received two courses of rituximab.", 1),
+    ("Three patients with SSc received rituximab; we describe their course.", 3),
+    ("Four patients with SSc received rituximab. Infusion reactions occurred in 6 patients "
+     "over the courses given.", 4),
+    ("We studied 120 patients with SSc: 40 rituximab-treated patients and 80 treated with "
+     "mycophenolate.", 40),
+    ("Patients received rituximab (n = 25) or tocilizumab (n = 31).", 25),
+    ("A total of 150 patients were included. Of 60 patients in the rituximab cohort, 20 "
+     "also took mycophenolate.", 60),
+    ("After matching, 180 patients remained, 90 in each treatment group.", 90),
+    ("Patients with lung disease due to SSc (n = 14), myositis (n = 9) or Sjogren syndrome "
+     "(n = 5) were given rituximab.", 28),
+    ("Patients with SSc (n = 30) and healthy controls (n = 20) were compared after rituximab.",
+     30),
+    ("Rituximab was given to 31 systemic sclerosis interstitial lung disease (SSc-ILD) "
+     "patients.", 31),
+    ("Over 12 months, patients given rituximab improved.", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("abstract", "n"), PATIENT_CASES)
+def test_a_table_of_patient_counts(abstract: str, n: int | None) -> None:
+    c = classify("Rituximab in systemic sclerosis", abstract)
+    assert c.numbers.get("n") == n, c.numbers

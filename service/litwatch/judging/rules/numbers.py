@@ -9,8 +9,15 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from litwatch.judging.rules.changes import PERCENT_MEASURES, measure_change
+from litwatch.judging.rules.patients import NUM as _NUM
+from litwatch.judging.rules.patients import patient_count, to_int
 from litwatch.judging.rules.patterns import by_first_letter, pattern, split_alternatives
 from litwatch.judging.rules.sentences import Sentence
+
+__all__ = [
+    "extract_numbers", "first_duration", "longest_months", "months", "patient_count", "to_int"
+]  # fmt: skip
 
 _WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -20,23 +27,6 @@ _WORDS = {
 }  # fmt: skip
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
          "eighty": 80, "ninety": 90}  # fmt: skip
-_NUM = (
-    r"(?<![\w-])(\d[\d,]*|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-    r"(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|"
-    r"eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
-    r"nineteen)"
-)
-_PEOPLE = (
-    r"(?:consecutive |adult |japanese |eligible |evaluable )?(?:patients|participants|"
-    r"subjects|individuals|women|men|adults|children|cases)"
-)
-_N_EQUALS = pattern(r"\bn\s*=\s*(\d[\d,]*)")
-_PEOPLE_WORD = pattern(
-    r"(?:patients|participants|subjects|individuals|women|men|adults|children|cases)\b"
-)
-# A count, then up to two describing words ("52 scleroderma-ILD patients"), then the noun.
-_COUNT_BEFORE = pattern(rf"{_NUM} (?:[\w-]+ ){{0,2}}$")
-_TOTAL = pattern(rf"a total of {_NUM}\b")
 _STUDY_NOUNS = ("studies", "trials", "articles", "publications", "rcts", "reports")
 _STUDIES = pattern(rf"\b{_NUM} (?:{'|'.join(_STUDY_NOUNS)})\b")
 _STUDY_SET = frozenset(_STUDY_NOUNS)
@@ -73,19 +63,6 @@ _CHANGE_IN = pattern(r"\b(?:chang\w*|differen\w*)(?: from baseline)? (?:in|of) (
 _VS_PLACEBO = pattern(r"\b(?:than|vs\.?|versus|compared with|compared to|relative to) placebo")
 
 
-def to_int(token: str) -> int | None:
-    """'29', '1,024' or 'seven' as an int."""
-    token = token.replace(",", "").lower()
-    if token.isdigit():
-        return int(token)
-    if token in _TENS:
-        return _TENS[token]
-    tens, _, unit = token.partition("-")
-    if tens in _TENS and unit in _WORDS:
-        return _TENS[tens] + _WORDS[unit]
-    return _WORDS.get(token)
-
-
 def months(value: str, unit: str) -> float:
     """A duration in months."""
     number = (
@@ -93,11 +70,6 @@ def months(value: str, unit: str) -> float:
     )
     key = unit.rstrip("s")
     return round(number * _UNIT_MONTHS.get(key, 1.0), 1)
-
-
-def patient_count(sentences: Sequence[Sentence]) -> int | None:
-    """The number of patients the study's own sentences give, if any."""
-    return _patients([s for s in sentences if s.role not in ("background", "outlook")])
 
 
 def longest_months(low: str) -> float:
@@ -152,42 +124,8 @@ def extract_numbers(
     ]
     if p_values:
         numbers["p_values"] = p_values[:8]
-    for name, spans in measure_spans.items():
-        change = _change(sentences, spans, directions.get(name, "decrease"))
-        if change:
-            numbers[f"{name}_change"] = change[0]
-            if change[1]:
-                numbers[f"{name}_vs"] = change[1]
+    _add_changes(numbers, sentences, measure_spans, directions)
     return numbers
-
-
-def _patients(sentences: Sequence[Sentence]) -> int | None:
-    counts = []
-    for s in sentences:
-        if not s.numeric:
-            continue
-        low = s.lower
-        # Cheap substring tests first: most sentences name no count at all.
-        tokens = []
-        if "n=" in low or "n =" in low:
-            tokens += [m.group(1) for m in _N_EQUALS.finditer(low)]
-        if "total of" in low:
-            tokens += [m.group(1) for m in _TOTAL.finditer(low)]
-        for m in _PEOPLE_WORD.finditer(low):
-            before = _COUNT_BEFORE.search(low, max(0, m.start() - 40), m.start())
-            # In "49 of 132 patients" or "12/40 patients" the cohort is the second number.
-            while before and (" of " in before.group(0) or "/" in before.group(0)):
-                text = before.group(0)
-                cut = max(text.rfind(" of ") + 4, text.rfind("/") + 1)
-                before = _COUNT_BEFORE.search(low, before.start() + cut, m.start())
-            if before:
-                tokens.append(before.group(1))
-        for token in tokens:
-            value = to_int(token)
-            # A four-digit number before "patients" may be a year ("In 2019 patients...").
-            if value and value < 100_000 and not (1950 <= value <= 2035 and "," not in token):
-                counts.append(value)
-    return max(counts) if counts else None
 
 
 def _follow_up(sentences: Sequence[Sentence]) -> tuple[str, float] | None:
@@ -209,32 +147,31 @@ def _follow_up(sentences: Sequence[Sentence]) -> tuple[str, float] | None:
     return best
 
 
-def _change(
-    sentences: Sequence[Sentence], spans: list[tuple[int, int, int]], direction: str
-) -> tuple[float, str] | None:
-    for index, start, _end in spans:
-        s = sentences[index]
-        if s.role in ("background", "outlook", "methods", "aim"):
+def _add_changes(
+    numbers: dict[str, Any],
+    sentences: Sequence[Sentence],
+    measure_spans: dict[str, list[tuple[int, int, int]]],
+    directions: dict[str, str],
+) -> None:
+    """Each measure's change, with the arm it is measured against and its p and CI."""
+    starts: dict[str, dict[int, list[int]]] = {}
+    for name, spans in measure_spans.items():
+        for index, start, _end in spans:
+            starts.setdefault(name, {}).setdefault(index, []).append(start)
+    for name, spans in measure_spans.items():
+        others: dict[int, list[int]] = {}
+        for other, places in starts.items():
+            if other != name:
+                for index, found in places.items():
+                    others.setdefault(index, []).extend(found)
+        percent = name in PERCENT_MEASURES
+        change = measure_change(sentences, spans, directions.get(name, "decrease"), others, percent)
+        if change is None:
             continue
-        # "the change in mRSS was -6.3": the window opens at the word naming the change.
-        lead = _CHANGE_IN.search(s.lower, max(0, start - 40), start)
-        window = s.lower[lead.start() if lead else start : start + 160]
-        vs = "placebo" if _VS_PLACEBO.search(window) else ""
-        m = _FROM_TO.search(window)
-        if m:
-            return round(float(m.group(2)) - float(m.group(1)), 2), vs
-        m = _BY.search(window)
-        if m:
-            value = float(m.group(2).replace("+", ""))
-            if value != 0 and abs(value) < 100:
-                if m.group(1).startswith("differ") and "placebo" in s.lower:
-                    return value, "placebo"  # a between-group difference
-                if m.group(1)[0:3] in ("cha", "dif"):
-                    return value, vs
-                word = m.group(1)
-                if word.startswith("improv"):
-                    down = direction == "decrease"
-                else:
-                    down = _DOWN_RE.match(word) is not None
-                return (-abs(value) if down else abs(value)), vs
-    return None
+        numbers[f"{name}_change"] = change.value
+        if change.vs:
+            numbers[f"{name}_vs"] = change.vs
+        if change.p:
+            numbers[f"{name}_change_p"] = change.p
+        if change.ci:
+            numbers[f"{name}_change_ci"] = list(change.ci)

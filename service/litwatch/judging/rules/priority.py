@@ -110,7 +110,10 @@ def explanation(
     measure_names: Mapping[str, tuple[str, str]],
     flags: list[str],
 ) -> str:
-    """One line: 'RCT, n=56: mRSS fell 6.3 more than placebo at 24 weeks -> supports X'."""
+    """One line: 'RCT, n=56: mRSS fell 6.3 more than placebo (p<0.001) at 24 weeks -> supports X'.
+
+    A change is shown with the p-value the abstract gives for it, where it gives one.
+    """
     head = DESIGN_LABEL[design]
     if numbers.get("n"):
         head += f", n={numbers['n']}"
@@ -142,6 +145,8 @@ def _what(
         text = f"{label} {verb} {abs(change):g}"
         if numbers.get(f"{key}_vs") == "placebo":
             text += " more than placebo"
+        if numbers.get(f"{key}_change_p"):
+            text += f" ({numbers[f'{key}_change_p']})"
         if numbers.get("follow_up"):
             text += f" at {numbers['follow_up']}"
         return text
