@@ -31,10 +31,10 @@ def classify(
 
     with open_context() as ctx:
         changed, redone = sync_knowledge_base(ctx)
-        if changed:
+        if changed or redone:
+            what = f"knowledge base changed ({', '.join(sorted(changed))})" if changed else ""
             typer.echo(
-                f"knowledge base changed ({', '.join(sorted(changed))}): "
-                f"re-classified {redone} article(s)"
+                f"{what or 'rules or knowledge base changed'}: re-classified {redone} article(s)"
             )
         with Session(ctx.engine) as session:
             if pmid:
