@@ -47,6 +47,11 @@ def test_demo_runs_the_whole_job_offline(
     assert f"articles stored: {articles}" in out
     preview = root / "preview.html"
     assert preview.is_file() and "pubmed.ncbi.nlm.nih.gov" in preview.read_text()
+    html = preview.read_text()
+    # The demo corpus holds two reports of one trial and a retraction known only from its
+    # notice before the digest: the digest names the earlier report and marks the retraction.
+    assert "Follow-up of" in html and "RECOVER-SSc" in html
+    assert "Retracted &ndash; not counted as evidence" in html and "Retraction notice of" in html
     assert not (root / "outbox").exists()  # everything went through SMTP
 
     # The servers are stopped; a request thread of the HTTP server may take a moment to end.

@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+# Below this confidence a judgement shows as "needs review" with its sentence, and is not counted.
+REVIEW_THRESHOLD = 0.8
+NOTICE_REFS = {"RetractionOf": "retraction", "ErratumFor": "erratum"}  # in a notice
+NOTICED_REFS = {"RetractionIn": "retraction", "ErratumIn": "erratum"}  # in what it notices
+
 
 @dataclass(slots=True)
 class Author:
@@ -90,20 +95,35 @@ class ArticleRecord:
     @property
     def abstract(self) -> str:
         """The whole abstract as safe markup, labelled sections as 'LABEL: text' paragraphs."""
-        parts = []
-        for s in self.abstract_sections:
-            parts.append(f"{s.label}: {s.text}" if s.label else s.text)
-        return "\n".join(parts)
+        return "\n".join(
+            f"{s.label}: {s.text}" if s.label else s.text for s in self.abstract_sections
+        )
 
     @property
     def retracted(self) -> bool:
-        return any(c.ref_type == "RetractionIn" for c in self.comments_corrections)
+        refs = (c.ref_type for c in self.comments_corrections)
+        return "Retracted Publication" in self.publication_types or "RetractionIn" in refs
 
     @property
     def is_retraction_notice(self) -> bool:
         return "Retraction of Publication" in self.publication_types or any(
             c.ref_type == "RetractionOf" for c in self.comments_corrections
         )
+
+    @property
+    def noticed_pmids(self) -> dict[str, str]:
+        """PMID -> 'retraction' | 'erratum' for each article this notice retracts or corrects."""
+        return {
+            c.pmid: NOTICE_REFS[c.ref_type]
+            for c in self.comments_corrections
+            if c.ref_type in NOTICE_REFS and c.pmid and c.pmid != self.pmid
+        }
+
+    @property
+    def is_notice(self) -> bool:
+        """A retraction notice or a published erratum: it reports no study of its own."""
+        erratum = "Published Erratum" in self.publication_types
+        return erratum or self.is_retraction_notice or "erratum" in self.noticed_pmids.values()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings). Written out by hand: it runs for every
@@ -204,6 +224,11 @@ class FindingJudgement:
     evidence: list[Evidence] = field(default_factory=list)
     reason: str = ""  # why this stance, in one line
 
+    @property
+    def needs_review(self) -> bool:
+        """Too unsure to show as a plain label (confidence below REVIEW_THRESHOLD)."""
+        return self.confidence < REVIEW_THRESHOLD
+
 
 @dataclass(slots=True)
 class Classification:
@@ -224,6 +249,7 @@ class Classification:
     reasons: list[str] = field(default_factory=list)  # the whole reasoning, for `explain`
     kb_version: str = ""  # hash of the knowledge base used
     model: str = "rules"  # rules | rules+learned
+    rules_version: str = ""  # judging.rules.RULES_VERSION it was made with ("": older rules)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict, written out by hand for speed (see ArticleRecord.to_dict)."""
@@ -252,6 +278,7 @@ class Classification:
             "reasons": list(self.reasons),
             "kb_version": self.kb_version,
             "model": self.model,
+            "rules_version": self.rules_version,
         }
 
     @classmethod

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from litwatch.errors import ConfigError
 from litwatch.pubmed.markup import to_plain, to_safe_markup
+from litwatch.records import REVIEW_THRESHOLD
 
 
 def templates_dir() -> Path:
@@ -47,6 +48,8 @@ def make_environment(folder: Path | None = None) -> jinja2.Environment:
     env.filters["localdate"] = localdate
     env.filters["localdatetime"] = localdatetime
     env.filters["segments"] = segments
+    # "needs review" below this confidence, in every email and page alike.
+    env.globals["review_threshold"] = REVIEW_THRESHOLD
     return env
 
 

@@ -116,7 +116,7 @@ def sample_items() -> list[Candidate]:
         item(
             "101",
             findings=[
-                judgement("fvc-improvement", "contradicts", 0.7),
+                judgement("fvc-improvement", "contradicts", 0.85),
                 judgement("mrss-improvement", "supports", 0.9),
             ],
             priority=0.95,

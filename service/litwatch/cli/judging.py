@@ -12,7 +12,7 @@ from rich.markup import escape
 from sqlmodel import Session
 
 from litwatch.cli.arguments import check_choice
-from litwatch.cli.output import console, print_json, print_table
+from litwatch.cli.output import console, print_evidence_table, print_json
 from litwatch.cli.runtime import open_context, settings
 from litwatch.errors import ConfigError, StoreError
 from litwatch.judging.learned import Label, cross_validate
@@ -31,10 +31,10 @@ def classify(
 
     with open_context() as ctx:
         changed, redone = sync_knowledge_base(ctx)
-        if changed:
+        if changed or redone:
+            what = f"knowledge base changed ({', '.join(sorted(changed))})" if changed else ""
             typer.echo(
-                f"knowledge base changed ({', '.join(sorted(changed))}): "
-                f"re-classified {redone} article(s)"
+                f"{what or 'rules or knowledge base changed'}: re-classified {redone} article(s)"
             )
         with Session(ctx.engine) as session:
             if pmid:
@@ -157,7 +157,7 @@ def evidence(
     fmt: str = typer.Option("table", "--format", help="table, json or csv"),
 ) -> None:
     """The living evidence table of a finding: every stored article that reports on it."""
-    from litwatch.judging.evidence import COLUMNS, evidence_rows
+    from litwatch.judging.evidence import COLUMNS, evidence_table
 
     check_choice(fmt, ("table", "json", "csv"), "--format")
     with open_context() as ctx, Session(ctx.engine) as session:
@@ -165,9 +165,17 @@ def evidence(
         if finding is None:
             known = ", ".join(f.id for f in ctx.knowledge_base.findings)
             raise ConfigError(f"unknown finding {finding_id!r} (known: {known})")
-        rows = [r.as_dict() for r in evidence_rows(session, finding_id)]
+        table = evidence_table(session, finding_id)
+    rows = [r.as_dict() for r in table.rows]
     if fmt == "json":
-        print_json({"finding": finding_id, "statement": finding.statement, "articles": rows})
+        print_json(
+            {
+                "finding": finding_id,
+                "statement": finding.statement,
+                **table.as_dict(),
+                "articles": rows,
+            }
+        )
     elif fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(COLUMNS))
         writer.writeheader()
@@ -176,23 +184,7 @@ def evidence(
                 {k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in row.items()}
             )
     else:
-        print_table(
-            f"{finding_id}: {finding.statement}",
-            ["PMID", "date", "stance", "design", "n", "mRSS", "FVC", "title"],
-            [
-                [
-                    r["pmid"],
-                    r["date"],
-                    r["stance"],
-                    r["design"],
-                    r["n"],
-                    r["mrss_change"],
-                    r["fvc_change"],
-                    r["title"][:70],
-                ]
-                for r in rows
-            ],
-        )
+        print_evidence_table(f"{finding_id}: {finding.statement}", table)
 
 
 def eval_(

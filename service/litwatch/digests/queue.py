@@ -18,8 +18,11 @@ from sqlmodel import Session
 from litwatch.digests.message import digest_message_id
 from litwatch.digests.rendering import RenderedDigest, RenderSettings, render_with
 from litwatch.digests.selection import Candidate, DigestContent, Recipient, build_digest
+from litwatch.judging.evidence import NOT_TRIAL_REPORTS
 from litwatch.records import ArticleRecord
 from litwatch.store import digests as store
+from litwatch.store.classifications import get_classifications, trial_reports
+from litwatch.store.notices import headlines, notice_links
 from litwatch.store.subscribers import set_last_digest
 from litwatch.store.tables import Digest, Subscriber
 
@@ -105,7 +108,33 @@ def collect_candidates(session: Session, sub: Subscriber, since: datetime) -> Ca
             continue
         notices[pmid] = kind
         items.append(Candidate(record, classification, [], previously_sent=True))
+    link_candidates(session, items)
     return Candidates(items, notices)
+
+
+def link_candidates(session: Session, items: list[Candidate]) -> None:
+    """Fill in what each candidate notices and the earlier reports of its trial."""
+    pmids = [i.pmid for i in items]
+    links = notice_links(session, pmids)
+    trials = trial_reports(session, pmids)
+    others = sorted({p for found in trials.values() for p in found})
+    designs = {p: c.design for p, c in get_classifications(session, others).items()}
+    for item in items:
+        item.notice_of = links.get(item.pmid, {}).get("notice_of", [])
+        if item.classification.design in NOT_TRIAL_REPORTS or item.article.is_notice:
+            continue
+        # The lower PMID entered PubMed first: that report is the one this follows up.
+        earlier = [
+            p
+            for p in trials.get(item.pmid, {})
+            if designs.get(p, "other") not in NOT_TRIAL_REPORTS
+            and _pmid_order(p) < _pmid_order(item.pmid)
+        ]
+        item.follow_up_of = headlines(session, sorted(earlier, key=_pmid_order), "same-trial")
+
+
+def _pmid_order(pmid: str) -> tuple[int, str]:
+    return (int(pmid), pmid) if pmid.isdigit() else (0, pmid)
 
 
 def digest_period_start(sub: Subscriber) -> datetime:
@@ -244,4 +273,5 @@ def recorded_candidates(session: Session, digest_id: int) -> list[Candidate]:
             continue
         record, classification = articles[pmid]
         items.append(Candidate(record, classification, [], previously_sent=True))
+    link_candidates(session, items)
     return items

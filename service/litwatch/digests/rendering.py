@@ -83,6 +83,7 @@ def render_digest(
         "kb": digest.kb_statements,
         "feedback": feedback,
         "unsubscribe_url": unsubscribe,
+        "base_url": base,
         "design_labels": DESIGN_LABELS,
         "tz": timezone,
         "now": now,

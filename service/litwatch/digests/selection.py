@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from litwatch.records import ArticleRecord, Classification, FindingJudgement
+from litwatch.store.notices import Linked
 
 RELEVANCE_LEVELS = ("core", "related")
 # Ranks stances when an article reports on several findings: a contradiction is news first.
@@ -28,19 +29,41 @@ class Candidate:
     searches: list[str] = field(default_factory=list)
     # True: the subscriber got this article (or the one this notice is about) before.
     previously_sent: bool = False
+    notice_of: list[Linked] = field(default_factory=list)  # what this notice is about
+    follow_up_of: list[Linked] = field(default_factory=list)  # earlier reports of its trial
 
     @property
     def pmid(self) -> str:
         return self.article.pmid
 
     @property
+    def counts_as_evidence(self) -> bool:
+        """Neither retracted nor a notice: its stances may count for or against a finding."""
+        return not (self.article.retracted or self.article.is_notice)
+
+    @property
     def contradicted(self) -> list[str]:
-        """Ids of the known findings this article contradicts."""
-        return [j.finding_id for j in self.classification.findings if j.stance == "contradicts"]
+        """Ids of the known findings this article contradicts, confidently."""
+        return [j.finding_id for j in self._contradicting() if not j.needs_review]
+
+    @property
+    def may_contradict(self) -> list[str]:
+        """Ids of the findings it contradicts by a judgement that needs review."""
+        return [j.finding_id for j in self._contradicting() if j.needs_review]
+
+    def _contradicting(self) -> list[FindingJudgement]:
+        if not self.counts_as_evidence:
+            return []
+        return [j for j in self.classification.findings if j.stance == "contradicts"]
 
     @property
     def is_multicentre_rct(self) -> bool:
-        return "multicentre-rct" in self.classification.flags
+        """A new multicentre RCT: not a notice, not retracted, not a follow-up of one known."""
+        return (
+            "multicentre-rct" in self.classification.flags
+            and self.counts_as_evidence
+            and not self.follow_up_of
+        )
 
     @property
     def notice_kind(self) -> str:
@@ -97,7 +120,7 @@ class DigestEntry:
 
 @dataclass
 class Section:
-    kind: str  # notices | finding | other-core | related
+    kind: str  # notices | marked | finding | other-core | related
     title: str
     finding_id: str = ""
     statement: str = ""
@@ -138,7 +161,7 @@ def select_items(subscriber: Recipient, candidates: list[Candidate]) -> list[Can
             keep = False
         elif wanted_searches and item.searches and not wanted_searches & set(item.searches):
             keep = False
-        elif item.contradicted:
+        elif item.contradicted or item.may_contradict:
             keep = True
         else:
             keep = (relevance == "core" or subscriber.min_relevance == "related") and (
@@ -175,6 +198,7 @@ def build_digest(
         return None
     wanted = set(subscriber.findings)
     notices = Section("notices", "Retractions and errata of articles you received")
+    marked = Section("marked", "Retracted articles and notices (not counted as evidence)")
     by_finding: dict[str, Section] = {}
     other = Section("other-core", "Other core articles")
     related = Section("related", "Related articles")
@@ -186,6 +210,8 @@ def build_digest(
         entry = DigestEntry(item, primary, [j for j in judgements if j is not primary])
         if item.notice_kind:
             notices.items.append(entry)
+        elif not item.counts_as_evidence:
+            marked.items.append(entry)
         elif item.classification.relevance == "related" and not item.contradicted:
             related.items.append(entry)
         elif primary is None:
@@ -201,12 +227,14 @@ def build_digest(
     findings = sorted(
         by_finding.values(), key=lambda s: (kb_order.get(s.finding_id, len(kb_order)), s.finding_id)
     )
-    sections = [s for s in (notices, *findings, other, related) if s.items]
+    sections = [s for s in (notices, marked, *findings, other, related) if s.items]
     summary = {
         "new": len(selected),
         "core": sum(1 for i in selected if i.classification.relevance == "core"),
         "related": sum(1 for i in selected if i.classification.relevance == "related"),
         "contradictions": [i for i in selected if i.contradicted and not i.notice_kind],
+        "to_review": [i for i in selected if i.may_contradict and not i.notice_kind],
+        "retracted": [i for i in selected if i.article.retracted and not i.notice_kind],
         "multicentre_rcts": [i for i in selected if i.is_multicentre_rct and not i.notice_kind],
         "notices": [i for i in selected if i.notice_kind],
     }

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from litwatch.records import ArticleRecord, Classification
 from litwatch.store.articles import article_record
 from litwatch.store.exports import iter_export_articles
+from litwatch.store.notices import with_known_notices
 
 
 @dataclass(slots=True)
@@ -26,8 +27,10 @@ class ExportRow:
 def iter_export_rows(session: Session, search_name: str | None = None) -> Iterator[ExportRow]:
     """Every stored article (of one search) with its classification and searches."""
     for article, c_row, searches in iter_export_articles(session, search_name):
+        # With what stored notices say: a retraction known only from its notice is marked.
+        [record] = with_known_notices(session, [article_record(article)])
         yield ExportRow(
-            article=article_record(article),
+            article=record,
             classification=Classification.from_dict(c_row.data) if c_row else None,
             searches=searches,
             first_seen=article.first_seen,

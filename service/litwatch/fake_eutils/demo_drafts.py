@@ -214,4 +214,41 @@ def build_drafts(rng: random.Random) -> list[Draft]:
         link="erratum",
         kind="erratum-notice",
     )
-    return drafts + [retracted, notice, corrected, erratum]
+    return drafts + [retracted, notice, corrected, erratum, *_late_retraction(rng), *_trial(rng)]
+
+
+def _late_retraction(rng: random.Random) -> list[Draft]:
+    """A cohort retracted days after it appeared: known from its notice before the digest."""
+    article = core_study(rng, "cohort", "supports", "inconclusive")
+    article.link, article.flags = "late-retraction", ["retracted"]
+    notice = Draft(
+        title=f"Retraction: {article.title}",
+        sections=[
+            (
+                "",
+                "",
+                "The editors retract this report of rituximab in systemic sclerosis: the skin "
+                "scores of several patients were entered twice, and the authors agree.",
+            )
+        ],
+        category="core",
+        design="other",
+        pub_types=["Retraction of Publication"],
+        flags=["retraction-notice"],
+        link="late-retraction",
+        kind="retraction-notice",
+    )
+    return [article, notice]
+
+
+def _trial(rng: random.Random) -> list[Draft]:
+    """Two reports of one trial: the randomised comparison, and its open follow-up."""
+    nct = _nct(rng)
+    main = core_study(rng, "rct", "supports", "supports")
+    main.title = f"{main.title.rstrip('.')}: the RECOVER-SSc trial"
+    follow = core_study(rng, "followup", "supports", "supports")
+    follow.title = f"Long-term follow-up of the RECOVER-SSc trial ({nct}): {follow.title}"
+    for d in (main, follow):
+        d.registry, d.link = [nct], "trial"
+    follow.flags = ["same-trial"]  # dated after the main report, as a notice is
+    return [main, follow]

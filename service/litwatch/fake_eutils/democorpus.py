@@ -40,8 +40,12 @@ def _dates(rng: random.Random, drafts: list[Draft]) -> None:
     for d in drafts:
         if d.link:
             by_link.setdefault(d.link, []).append(d)
-    for first, second in by_link.values():  # a notice follows its article by months
-        second.created = min(first.created + timedelta(days=rng.randint(120, 500)), LATEST)
+    for link, (first, second) in by_link.items():
+        if link == "late-retraction":  # both in the last week: retracted before a digest
+            first.created = LATEST - timedelta(days=rng.randint(4, 7))
+            second.created = first.created + timedelta(days=rng.randint(1, 3))
+        else:  # a notice, or a follow-up of a trial, comes months later
+            second.created = min(first.created + timedelta(days=rng.randint(120, 500)), LATEST)
 
 
 def _spec(rng: random.Random, d: Draft) -> ArticleSpec:
@@ -84,6 +88,11 @@ def _spec(rng: random.Random, d: Draft) -> ArticleSpec:
     )
 
 
+def _second(d: Draft) -> bool:
+    """The later record of a pair: the notice, or the follow-up report of a trial."""
+    return d.kind.endswith("notice") or "same-trial" in d.flags
+
+
 def build(seed: int = SEED) -> tuple[list[str], list[dict[str, Any]]]:
     """Rendered records (oldest first) and the manifest entries describing them."""
     rng = random.Random(seed)
@@ -92,14 +101,19 @@ def build(seed: int = SEED) -> tuple[list[str], list[dict[str, Any]]]:
     drafts.sort(key=lambda d: d.created)
     for i, d in enumerate(drafts):
         d.pmid = str(FIRST_PMID + i)
-    links = {(d.link, d.kind.endswith("notice")): d for d in drafts if d.link}
+    links = {(d.link, _second(d)): d for d in drafts if d.link}
     ref_types = {
         "retraction": ("RetractionIn", "RetractionOf"),
         "erratum": ("ErratumIn", "ErratumFor"),
+        # PubMed has not updated the retracted record yet: only its notice says so.
+        "late-retraction": ("", "RetractionOf"),
+        "trial": ("", ""),  # two reports of one trial share a registry id, not a link
     }
     for (link, is_notice), d in links.items():
         other = links[(link, not is_notice)]
         ref = ref_types[link][1 if is_notice else 0]
+        if not ref:
+            continue
         d.corrections.append(
             (ref, f"{other.created:%Y %b %d}. doi: 10.9998/demo.{other.pmid}.", other.pmid)
         )

@@ -1,21 +1,32 @@
-"""The living evidence table: every stored article that reports on a finding."""
+"""The living evidence table: every stored article that reports on a finding, and its counts.
+
+Every report is a row; the counts are what a clinician can lean on. A retracted article is
+shown, marked, and never counted; a judgement below ``REVIEW_THRESHOLD`` is shown as needing
+review and not counted; reports of one trial (a registry id or trial name they share) are
+shown each, and the trial is counted once, by its latest counted report. Reviews that name a
+trial are not reports of it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
 from litwatch.pubmed.markup import to_plain
-from litwatch.store.classifications import list_stances_on
+from litwatch.records import REVIEW_THRESHOLD
+from litwatch.store.classifications import list_stances_on, trial_reports
 
 COLUMNS = (
     "pmid",
     "date",
     "stance",
     "confidence",
+    "needs_review",
+    "counted",
+    "not_counted",
     "design",
     "n",
     "follow_up",
@@ -23,11 +34,15 @@ COLUMNS = (
     "fvc_change",
     "p_values",
     "registry_ids",
+    "same_trial",
     "relevance",
     "retracted",
     "title",
     "evidence",
 )
+# Designs that discuss trials rather than report one: never grouped with a trial's reports.
+NOT_TRIAL_REPORTS = frozenset({"review", "systematic-review", "meta-analysis", "guideline"})
+STANCES = ("supports", "contradicts", "inconclusive", "addresses")
 
 
 @dataclass
@@ -42,6 +57,13 @@ class EvidenceRow:
     retracted: bool
     title: str
     evidence: str
+    same_trial: list[str] = field(default_factory=list)  # other rows reporting the same trial
+    counted: bool = False
+    not_counted: str = ""  # why not, in a few words
+
+    @property
+    def needs_review(self) -> bool:
+        return self.confidence < REVIEW_THRESHOLD
 
     def as_dict(self) -> dict[str, Any]:
         n = self.numbers
@@ -50,6 +72,9 @@ class EvidenceRow:
             "date": self.date.isoformat() if self.date else "",
             "stance": self.stance,
             "confidence": round(self.confidence, 2),
+            "needs_review": self.needs_review,
+            "counted": self.counted,
+            "not_counted": self.not_counted,
             "design": self.design,
             "n": n.get("n"),
             "follow_up": n.get("follow_up"),
@@ -57,6 +82,7 @@ class EvidenceRow:
             "fvc_change": n.get("fvc_change"),
             "p_values": n.get("p_values"),
             "registry_ids": n.get("registry_ids"),
+            "same_trial": list(self.same_trial),
             "relevance": self.relevance,
             "retracted": self.retracted,
             "title": self.title,
@@ -64,8 +90,32 @@ class EvidenceRow:
         }
 
 
+@dataclass
+class EvidenceTable:
+    finding_id: str
+    rows: list[EvidenceRow]
+    counts: dict[str, int]  # stance -> trials or studies counted with it
+    not_counted: dict[str, int]  # retracted | needs review | same trial -> rows left out
+
+    @property
+    def counted(self) -> int:
+        return sum(self.counts.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "counts": dict(self.counts),
+            "counted": self.counted,
+            "not_counted": dict(self.not_counted),
+        }
+
+
 def evidence_rows(session: Session, finding_id: str) -> list[EvidenceRow]:
     """Articles with a stance on ``finding_id``, newest first (deleted records left out)."""
+    return evidence_table(session, finding_id).rows
+
+
+def evidence_table(session: Session, finding_id: str) -> EvidenceTable:
+    """The rows on ``finding_id``, newest first, each marked counted or not, and the counts."""
     rows = []
     for af, article, c in list_stances_on(session, finding_id):
         judgement = next(
@@ -87,4 +137,48 @@ def evidence_rows(session: Session, finding_id: str) -> list[EvidenceRow]:
             )
         )
     rows.sort(key=lambda r: (r.date or date.min, r.pmid), reverse=True)
-    return rows
+    _link_trials(rows, trial_reports(session, [r.pmid for r in rows]))
+    return count_rows(finding_id, rows)
+
+
+def _link_trials(rows: list[EvidenceRow], reports: dict[str, dict[str, list[str]]]) -> None:
+    """Fill each row's ``same_trial`` with the other rows that report its trial."""
+    in_table = {r.pmid: r for r in rows if r.design not in NOT_TRIAL_REPORTS}
+    for row in in_table.values():
+        row.same_trial = sorted(p for p in reports.get(row.pmid, {}) if p in in_table)
+
+
+def count_rows(finding_id: str, rows: list[EvidenceRow]) -> EvidenceTable:
+    """Mark each row (newest first) counted or not and count them: one trial, one count."""
+    counts = dict.fromkeys(STANCES, 0)
+    left_out = {"retracted": 0, "needs review": 0, "same trial": 0}
+    counted_trials: dict[str, str] = {}  # pmid of a report -> the counted report of its trial
+    for row in rows:
+        if row.retracted:
+            row.not_counted = "retracted"
+        elif row.needs_review:
+            row.not_counted = "needs review"
+        elif row.pmid in counted_trials:
+            row.not_counted = f"same trial as PMID {counted_trials[row.pmid]}, counted once"
+            left_out["same trial"] += 1
+            continue
+        else:
+            row.counted = True
+            counts[row.stance] = counts.get(row.stance, 0) + 1
+            for other in _trial_of(row, rows):
+                counted_trials[other] = row.pmid
+            continue
+        left_out[row.not_counted] += 1
+    return EvidenceTable(finding_id, rows, counts, left_out)
+
+
+def _trial_of(row: EvidenceRow, rows: list[EvidenceRow]) -> set[str]:
+    """Every row linked to ``row`` through shared trials (reports of one trial, transitively)."""
+    by_pmid = {r.pmid: r for r in rows}
+    seen, todo = {row.pmid}, list(row.same_trial)
+    while todo:
+        pmid = todo.pop()
+        if pmid not in seen and pmid in by_pmid:
+            seen.add(pmid)
+            todo.extend(by_pmid[pmid].same_trial)
+    return seen - {row.pmid}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from litwatch.pubmed.markup import to_plain
 from litwatch.records import ArticleRecord
+from litwatch.store.notices import mark_retracted, save_notice_links
 from litwatch.store.searches import get_search
 from litwatch.store.tables import Article, ClassificationRow, SearchHit
 
@@ -30,6 +31,8 @@ class UpsertResult:
     new: list[str]
     updated: list[str]
     unchanged: list[str]
+    # Stored articles at the other end of a notice link these records made: judge them again.
+    linked: set[str] = field(default_factory=set)
 
 
 def content_hash(record: ArticleRecord | dict[str, Any]) -> str:
@@ -121,6 +124,10 @@ def upsert_articles(
             session.execute(
                 update(Article).where(col(Article.pmid).in_(chunk)).values(fetched_at=now)
             )
+    changed = [latest[p] for p in (*result.new, *result.updated)]
+    result.linked = save_notice_links(session, changed)
+    # A re-stored record says only what its own XML says; a stored notice may say more.
+    mark_retracted(session, [r.pmid for r in changed])
     return result
 
 

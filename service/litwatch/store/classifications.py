@@ -26,6 +26,16 @@ def get_classification(session: Session, pmid: str) -> Classification | None:
     return Classification.from_dict(row.data) if row else None
 
 
+def get_classifications(session: Session, pmids: Sequence[str]) -> dict[str, Classification]:
+    """PMID -> stored classification, for those of ``pmids`` classified."""
+    if not pmids:
+        return {}
+    rows = session.exec(
+        select(ClassificationRow).where(col(ClassificationRow.pmid).in_(list(pmids)))
+    )
+    return {row.pmid: Classification.from_dict(row.data) for row in rows}
+
+
 def find_known_trials(session: Session, keys: Sequence[str]) -> dict[str, str]:
     """Trial key -> the first stored PMID that names it."""
     if not keys:
@@ -55,6 +65,7 @@ def _rows(c: Classification, keys: Sequence[str], now: datetime) -> dict[str, li
                 "data": c.to_dict(),
                 "kb_version": c.kb_version,
                 "model": c.model,
+                "rules_version": c.rules_version,
                 "classified_at": now,
             }
         ],
@@ -105,6 +116,40 @@ def list_article_records(session: Session, pmids: Sequence[str]) -> list[Article
 def list_live_pmids(session: Session) -> list[str]:
     """Every stored article not deleted from PubMed."""
     return list(session.exec(select(Article.pmid).where(col(Article.deleted).is_(False))))
+
+
+def list_pmids_judged_by_other_rules(session: Session, rules_version: str) -> list[str]:
+    """Live articles whose classification other rules made (or that have none), in order."""
+    judged = select(ClassificationRow.pmid).where(ClassificationRow.rules_version == rules_version)
+    stmt = select(Article.pmid).where(
+        col(Article.deleted).is_(False), col(Article.pmid).not_in(judged)
+    )
+    return list(session.exec(stmt.order_by(col(Article.pmid))))
+
+
+def trial_reports(session: Session, pmids: Sequence[str]) -> dict[str, dict[str, list[str]]]:
+    """PMID -> {other stored PMID: the trial keys they share}, for reports of one trial."""
+    if not pmids:
+        return {}
+    mine = session.exec(
+        select(TrialKey.key, TrialKey.pmid).where(col(TrialKey.pmid).in_(list(pmids)))
+    )
+    keys: dict[str, set[str]] = {}
+    for key, pmid in mine:
+        keys.setdefault(key, set()).add(pmid)
+    out: dict[str, dict[str, list[str]]] = {p: {} for p in pmids}
+    if not keys:
+        return out
+    rows = session.exec(
+        select(TrialKey.key, TrialKey.pmid)
+        .join(Article, col(Article.pmid) == col(TrialKey.pmid))
+        .where(col(TrialKey.key).in_(sorted(keys)), col(Article.deleted).is_(False))
+    )
+    for key, other in rows:
+        for pmid in keys[key]:
+            if other != pmid:
+                out[pmid].setdefault(other, []).append(key)
+    return out
 
 
 def list_on_topic_pmids(session: Session) -> list[str]:

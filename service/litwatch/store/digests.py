@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from litwatch.errors import StoreError
 from litwatch.records import ArticleRecord, Classification
+from litwatch.store.notices import with_known_notices
 from litwatch.store.tables import (
     Article,
     ClassificationRow,
@@ -76,7 +77,9 @@ def classified_hits_since(
         stmt = stmt.join(SavedSearch, col(SavedSearch.id) == col(SearchHit.search_id)).where(
             col(SavedSearch.name).in_(list(searches))
         )
-    return {article.pmid: _classified(article, row) for article, row in session.exec(stmt)}
+    return _with_notices(
+        session, {article.pmid: _classified(article, row) for article, row in session.exec(stmt)}
+    )
 
 
 def classified_articles(session: Session, pmids: Iterable[str]) -> dict[str, Classified]:
@@ -89,7 +92,13 @@ def classified_articles(session: Session, pmids: Iterable[str]) -> dict[str, Cla
             .where(col(Article.pmid).in_(chunk))
         )
         out.update({article.pmid: _classified(article, row) for article, row in rows})
-    return out
+    return _with_notices(session, out)
+
+
+def _with_notices(session: Session, found: dict[str, Classified]) -> dict[str, Classified]:
+    """The records with what stored notices say of them (a retraction their XML lacks)."""
+    records = with_known_notices(session, [record for record, _ in found.values()])
+    return {r.pmid: (r, found[r.pmid][1]) for r in records}
 
 
 def search_names(session: Session, pmids: Iterable[str]) -> dict[str, list[str]]:

@@ -20,10 +20,18 @@ def get_latest_snapshot(session: Session) -> KnowledgeBaseSnapshot | None:
     ).first()
 
 
-def save_snapshot(session: Session, version: str, content: str, *, created_at: datetime) -> None:
-    """Make ``version`` the latest snapshot: add it, or move an earlier one's stamp forward."""
+def save_snapshot(
+    session: Session, version: str, content: str, *, created_at: datetime, rules_version: str = ""
+) -> None:
+    """Make ``version`` the latest snapshot: add it, or move an earlier one's stamp forward;
+    ``rules_version`` is the rules the store is now classified with."""
     snap = session.get(KnowledgeBaseSnapshot, version)
     if snap is None:
-        session.add(KnowledgeBaseSnapshot(version=version, content=content, created_at=created_at))
+        session.add(
+            KnowledgeBaseSnapshot(
+                version=version, content=content, created_at=created_at, rules_version=rules_version
+            )
+        )
     else:  # back to an earlier knowledge base: it is the latest again
         snap.created_at = created_at
+        snap.rules_version = rules_version

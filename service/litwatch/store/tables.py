@@ -123,6 +123,7 @@ class ClassificationRow(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     kb_version: str = ""
     model: str = "rules"
+    rules_version: str = Field(default="", max_length=64)  # "": made by rules before versions
     classified_at: datetime | None = _utc_column(nullable=False)
 
 
@@ -148,6 +149,19 @@ class TrialKey(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(index=True, max_length=100)
     pmid: str = Field(foreign_key="article.pmid", index=True, max_length=20)
+
+
+class NoticeLink(SQLModel, table=True):
+    """A retraction notice or erratum and the article it notices, from either record's
+    CommentsCorrections; either end may not be stored (yet), so neither is a foreign key."""
+
+    __tablename__ = "notice_link"
+    __table_args__ = (UniqueConstraint("notice_pmid", "target_pmid", name="uq_notice_link"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_pmid: str = Field(index=True, max_length=20)
+    target_pmid: str = Field(index=True, max_length=20)
+    kind: str = Field(max_length=20)  # retraction | erratum
 
 
 class Feedback(SQLModel, table=True):
@@ -258,4 +272,5 @@ class KnowledgeBaseSnapshot(SQLModel, table=True):
 
     version: str = Field(primary_key=True, max_length=64)
     content: str = Field(sa_column=Column(Text, nullable=False))
+    rules_version: str = Field(default="", max_length=64)  # the rules it was classified with
     created_at: datetime | None = _utc_column(nullable=False)

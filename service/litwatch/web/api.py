@@ -79,12 +79,13 @@ def api_evidence(request: Request, finding_id: str) -> Response:
     found = load_evidence(context_of(request), finding_id)
     if found is None:
         return api_error(404, f"unknown finding {finding_id!r}")
-    finding, rows = found
+    finding, table = found
     return JSONResponse(
         {
             "finding_id": finding.id,
             "statement": finding.statement,
-            "rows": [r.as_dict() for r in rows],
+            **table.as_dict(),
+            "rows": [r.as_dict() for r in table.rows],
         }
     )
 

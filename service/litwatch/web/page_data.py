@@ -15,12 +15,13 @@ from sqlmodel import Session
 from litwatch.context import Context
 from litwatch.errors import ConfigError, EutilsError, QueryError
 from litwatch.jobs.live_search import search_live
-from litwatch.judging.evidence import EvidenceRow, evidence_rows
+from litwatch.judging.evidence import NOT_TRIAL_REPORTS, EvidenceTable, evidence_table
 from litwatch.judging.knowledge import Finding
 from litwatch.pubmed.markup import to_plain
-from litwatch.records import ArticleRecord, Classification
+from litwatch.records import ArticleRecord, Classification, FindingJudgement
 from litwatch.store.articles import article_record, get_article, judged_articles, search_local
-from litwatch.store.classifications import get_classification
+from litwatch.store.classifications import get_classification, trial_reports
+from litwatch.store.notices import Linked, headlines, notice_links, with_known_notices
 from litwatch.store.tables import Article
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,10 @@ class ArticleView:
     article: ArticleRecord
     row: Article
     classification: Classification | None
+    notices: list[Linked] = field(default_factory=list)  # retraction notices, errata of it
+    notice_of: list[Linked] = field(default_factory=list)  # what this notice is about
+    same_trial: list[Linked] = field(default_factory=list)  # other reports of its trial
+    trial_keys: list[str] = field(default_factory=list)  # the registry ids and names shared
 
 
 def parse_params(
@@ -173,16 +178,24 @@ def load_article(ctx: Context, pmid: str) -> ArticleView | None:
         row = get_article(session, pmid)
         if row is None:
             return None
-        return ArticleView(article_record(row), row, get_classification(session, pmid))
+        [record] = with_known_notices(session, [article_record(row)])
+        links = notice_links(session, [pmid])[pmid]
+        others = trial_reports(session, [pmid])[pmid]
+        view = ArticleView(record, row, get_classification(session, pmid))
+        view.notices, view.notice_of = links["notices"], links["notice_of"]
+        if view.classification is None or view.classification.design not in NOT_TRIAL_REPORTS:
+            view.same_trial = headlines(session, sorted(others), "same-trial")
+            view.trial_keys = sorted({k for keys in others.values() for k in keys})
+        return view
 
 
-def load_evidence(ctx: Context, finding_id: str) -> tuple[Finding, list[EvidenceRow]] | None:
-    """A finding of the knowledge base and its evidence rows; None for an unknown finding."""
+def load_evidence(ctx: Context, finding_id: str) -> tuple[Finding, EvidenceTable] | None:
+    """A finding of the knowledge base and its evidence table; None for an unknown finding."""
     finding = ctx.knowledge_base.get(finding_id)
     if finding is None:
         return None
     with Session(ctx.engine) as session:
-        return finding, evidence_rows(session, finding_id)
+        return finding, evidence_table(session, finding_id)
 
 
 # --- JSON shapes ----------------------------------------------------------------------
@@ -205,14 +218,30 @@ def result_dict(row: ResultRow) -> dict[str, Any]:
         "priority": c.priority if c else None,
         "explanation": c.explanation if c else "",
         "flags": list(c.flags) if c else [],
-        "findings": (
-            [
-                {"finding_id": j.finding_id, "stance": j.stance, "confidence": j.confidence}
-                for j in c.findings
-            ]
-            if c
-            else []
-        ),
+        "findings": [_judgement_dict(j, brief=True) for j in c.findings] if c else [],
+    }
+
+
+def _judgement_dict(j: FindingJudgement, *, brief: bool = False) -> dict[str, Any]:
+    """A finding's judgement; one that needs review says so and carries its sentence."""
+    out: dict[str, Any] = {
+        "finding_id": j.finding_id,
+        "stance": j.stance,
+        "confidence": j.confidence,
+        "needs_review": j.needs_review,
+    }
+    if j.needs_review or not brief:
+        out["sentence"] = j.evidence[0].sentence if j.evidence else ""
+    return out
+
+
+def _linked_dict(link: Linked) -> dict[str, Any]:
+    return {
+        "pmid": link.pmid,
+        "kind": link.kind,
+        "title": link.title,
+        "year": link.year,
+        "stored": link.stored,
     }
 
 
@@ -235,4 +264,11 @@ def article_dict(view: ArticleView) -> dict[str, Any]:
         "deleted": view.row.deleted,
         "first_seen": view.row.first_seen.isoformat() if view.row.first_seen else None,
         "classification": view.classification.to_dict() if view.classification else None,
+        "needs_review": [_judgement_dict(j) for j in view.classification.findings if j.needs_review]
+        if view.classification
+        else [],
+        "notices": [_linked_dict(x) for x in view.notices],
+        "notice_of": [_linked_dict(x) for x in view.notice_of],
+        "same_trial": [_linked_dict(x) for x in view.same_trial],
+        "trial_keys": list(view.trial_keys),
     }

@@ -68,5 +68,5 @@ def evidence_page(request: Request, finding_id: str) -> HTMLResponse:
         return error_page(
             request, 404, "Finding not found", f"There is no known finding {finding_id!r}."
         )
-    finding, rows = found
-    return render(request, "evidence.html", finding=finding, rows=rows)
+    finding, table = found
+    return render(request, "evidence.html", finding=finding, table=table, rows=table.rows)

@@ -22,7 +22,12 @@ from litwatch.judging.rules.terms import Match, sentences_naming
 from litwatch.judging.rules.trials import registry_ids, trial_names
 from litwatch.records import ArticleRecord, Classification
 
-__all__ = ["Reranker", "classify_article", "trial_keys", "rule_features"]
+__all__ = ["RULES_VERSION", "Reranker", "classify_article", "trial_keys", "rule_features"]
+
+# Change this whenever a change of the rules can change a stored judgement: the store records
+# it with each classification, and the next poll or `litwatch classify` re-classifies every
+# stored article made with another.
+RULES_VERSION = "2026.12-designs-2"
 
 
 class Reranker(Protocol):
