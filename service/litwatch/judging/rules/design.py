@@ -66,6 +66,9 @@ def detect_design(
                 return _trial_kind(text), f"publication type '{pub_type}' and the text"
             if design == "review" and _has(text, dc.SYSTEMATIC, "systematic", "stud", "trials"):
                 break
+            if design == "case-report" and patients is not None and patients >= 4:
+                # PubMed files small series under Case Reports too; LABELS.md counts 1-3.
+                return "case-series", f"publication type '{pub_type}', {patients} patients"
             return design, f"publication type '{pub_type}'"
     return _design_from_text(text, title, patients)
 

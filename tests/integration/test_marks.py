@@ -28,7 +28,7 @@ from litwatch.store.classifications import get_classification
 from litwatch.store.searches import add_search
 from litwatch.store.tables import Article, ClassificationRow, KnowledgeBaseSnapshot
 from tests.helpers.e2e import Clock
-from tests.product.records import ERRATUM, FOLLOW_UP, RETRACTION, TO_RETRACT, TRIAL
+from tests.integration.records import ERRATUM, FOLLOW_UP, RETRACTION, TO_RETRACT, TRIAL
 from tests.web.test_app import app_client
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
