@@ -46,6 +46,9 @@ NULL_COMPARE = words(
     r"not (?:statistically )?(?:significantly )?differ\w*|did not (?:significantly )?differ|"
     r"similar (?:to|between|in both)|comparable"
 )
+# A worsening word after these is what was undone: "reversed the progression of fibrosis"
+# (after "prevented" or "halted" it is what was held off: see PREVENT).
+REVERSAL = words(r"revers\w*|regress\w*|resolution of")
 PREVENT = words(
     r"prevent\w*|halt\w*|slow\w*|attenuat\w*|arrest\w*|stopp\w*|protect\w*|"
     r"reduc\w* (?:the )?(?:rate of |annual )?(?:\w+ ){0,2}declin\w*"
@@ -77,8 +80,18 @@ PART = pattern(
     r"|\b(?:patients|cases|subjects) \((\d+(?:\.\d+)?) ?%\)"
 )
 _COUNTS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
 }
 # "deteriorated by more than 5 points in none": the negation comes after the verb.
 NONE_AFTER = pattern(r"\s(?:in|of) (?:none|no (?:patients?|one|cases?|subjects?))\b|\sin neither\b")

@@ -101,6 +101,9 @@ def read_persist(
     long_time = next(((a, b) for a, b, n in times if n >= floor), None)
     if terms:
         reading = stance.read_effect(finding, low, found, term_key, set())
+        if reading is not None and not _lasting_said(low, terms):
+            # "after 2 courses, the skin improved": when it was seen, not that it lasted.
+            reading.inferred = True
     elif long_time is not None:
         # The time itself names the measure: "at 5 years the skin was still improved".
         marked = [*found, Match(*long_time, frozenset({term_key}))]
@@ -141,12 +144,26 @@ def _measure_at(
             reading.spans.append(at)
             return reading
         worse = reading is not None and reading.stance == "contradicts"
-        if worse or (reading is None and cues.not_significant(low)):
+        unsure = reading.why.endswith("(not significant)") if reading else cues.not_significant(low)
+        # "did not decline over 2 years (p=0.70)": a steadiness, whatever the p-value.
+        unsure = unsure and not cues.STABLE.search(low) and not cues.NEGATION.search(low)
+        if worse or unsure:
             # Worse by then, or only numbers with no significance: no clear lasting benefit.
             # (Stable by then is stability, which says nothing of a benefit lasting.)
             why = reading.why if reading is not None else "not significant"
             return stance.Reading("inconclusive", [at], why=f"{why}{_LATE}")
     return None
+
+
+def _lasting_said(low: str, terms: list[Match]) -> bool:
+    """True when the sentence says in words that something lasted, not only when or after
+    how many courses it was seen."""
+    if cues.PERSIST.search(low) or cues.WANE.search(low):
+        return True
+    return any(
+        not w[:1].isdigit() and not w.startswith(("repeat", "multiple", "retreat", "re-treat"))
+        for w in (low[m.start : m.end] for m in terms)
+    )
 
 
 def framed_long_term(title: Sentence | None, found: list[Match], term_key: str) -> bool:

@@ -47,9 +47,10 @@ def judge_findings(
             continue  # a protocol reports no results yet
         else:
             judgement = _judge(ckb, finding, sentences, matches, naming, weights, design)
-            if judgement is not None and relevance != "core":
+            if judgement is not None and (relevance != "core" or design == "review"):
                 # A related article (a mixed population, a review of many drugs) may report
-                # the finding for others than the intervention's patients: worth a look.
+                # the finding for others than the intervention's patients, and a narrative
+                # review retells other studies' results in its own summary: worth a look.
                 judgement.confidence = min(judgement.confidence, _UNSURE)
         if judgement is not None:
             judgements.append(judgement)
@@ -78,7 +79,7 @@ def _judge(
         modal_only = modal_only and reading.modal
         totals[reading.stance] += w
         firm[reading.stance] += reading.firm
-        direct[reading.stance] += not reading.inferred
+        direct[reading.stance] += not (reading.inferred or reading.torn)
         ev = Evidence(s.text, sorted(set(reading.spans)))
         evidence[reading.stance].append((w, ev, f"{s.role}: {reading.why}"))
     total = sum(totals.values())
@@ -96,7 +97,8 @@ def _judge(
         # One sentence, and no significance said: a single cue word may be misread.
         confidence = min(confidence, _UNSURE)
     if not direct[best]:
-        # The time or the measure was supplied by a duration or the title, not stated.
+        # The time or the measure was supplied by a duration or the title, not stated, or
+        # the sentence has cues both ways and its last one decided.
         confidence = min(confidence, _UNSURE)
     picked = sorted(evidence[best], key=lambda e: -e[0])[:3]
     return FindingJudgement(

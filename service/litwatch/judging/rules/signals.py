@@ -146,6 +146,10 @@ def _movement_words(found: _Found, low: str, start: int, end: int, direction: st
             word = m.group(0)
             if polarity in ("good", "bad") and _baseline_value(low, m.end(), end):
                 continue
+            if polarity == "bad" and cues.REVERSAL.search(
+                low, max(start, m.start() - 40), m.start()
+            ):
+                continue  # "reversal of the skin's progression": the reversal is the result
             if _compared_quantity(found, low, m.start()):
                 continue
             neg = _negated(found, low, m, start, end)

@@ -32,6 +32,7 @@ class Reading:
     firm: bool = False  # said to be significant, or given with p < 0.05
     waned: bool = False  # the only result against is a benefit that faded
     inferred: bool = False  # the measure or the time was read from elsewhere than the words
+    torn: bool = False  # cues both ways in the clause: one misread word would flip it
 
 
 def clauses(low: str) -> list[tuple[int, int]]:
@@ -175,11 +176,14 @@ def _reading(
     firm = firm or (stance != "inconclusive" and not weak and cues.significant(low[start:end]))
     modal = cues.MODAL.search(low, start, end) is not None
     words = ", ".join(dict.fromkeys(s.word for s in used))
-    why = f"{words}{' (not significant)' if weak and stance == 'inconclusive' else ''}"
+    moved = any(s.polarity != "open" for s in used)  # a change made open by its p-value
+    why = f"{words}{' (not significant)' if weak and moved and stance == 'inconclusive' else ''}"
     why += " (in some patients only)" if some else ""
     spans = [(m.start, m.end) for m in terms] + [(s.start, s.end) for s in used]
     waned = stance == "contradicts" and all(s.wane for s in used)
-    return Reading(stance, spans, modal, why, firm, waned)
+    polarities = {s.polarity for s in sigs}
+    torn = "sup" in polarities and "con" in polarities
+    return Reading(stance, spans, modal, why, firm, waned, torn=torn)
 
 
 def _in_some(low: str, start: int, end: int) -> bool:
