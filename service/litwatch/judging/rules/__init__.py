@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from litwatch.judging.knowledge import KnowledgeBase
 from litwatch.judging.rules.compiled import CompiledKB, compiled
 from litwatch.judging.rules.design import detect_design
+from litwatch.judging.rules.design_cues import NOTICE_TITLE
 from litwatch.judging.rules.findings import judge_findings
 from litwatch.judging.rules.numbers import extract_numbers, patient_count
 from litwatch.judging.rules.priority import article_date, article_flags, explanation, priority
@@ -73,7 +74,7 @@ def classify_article(
     label, score, model = _rerank(article, rel, design, learned, reasons)
 
     judgements = []
-    if label != "off" and not article.is_retraction_notice:
+    if label != "off" and not _is_notice(article, sentences):
         judgements = judge_findings(ckb, sentences, matches, design, label, naming)
     for j in judgements:
         reasons.append(f"{j.finding_id}: {j.reason} (confidence {j.confidence:.2f})")
@@ -113,6 +114,18 @@ def _sentences(article: ArticleRecord) -> tuple[str, list[Sentence]]:
         (_section_name(s.nlm_category, s.label), plain(s.text)) for s in article.abstract_sections
     ]
     return title, sentences_of(title, sections)
+
+
+def _is_notice(article: ArticleRecord, sentences: Sequence[Sentence]) -> bool:
+    """An erratum, correction or retraction notice: it reports no results of its own, so
+    whatever it repeats of the corrected article is no judgement of a finding."""
+    if article.is_retraction_notice or "Published Erratum" in article.publication_types:
+        return True
+    if any(c.ref_type == "ErratumFor" for c in article.comments_corrections):
+        return True
+    title = sentences[0].lower if sentences and sentences[0].role == "title" else ""
+    hints = ("errat", "corr", "retract", "concern")
+    return any(h in title for h in hints) and NOTICE_TITLE.search(title) is not None
 
 
 def _rerank(

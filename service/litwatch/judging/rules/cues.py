@@ -46,6 +46,9 @@ NULL_COMPARE = words(
     r"not (?:statistically )?(?:significantly )?differ\w*|did not (?:significantly )?differ|"
     r"similar (?:to|between|in both)|comparable"
 )
+# A worsening word after these is what was undone: "reversed the progression of fibrosis"
+# (after "prevented" or "halted" it is what was held off: see PREVENT).
+REVERSAL = words(r"revers\w*|regress\w*|resolution of")
 PREVENT = words(
     r"prevent\w*|halt\w*|slow\w*|attenuat\w*|arrest\w*|stopp\w*|protect\w*|"
     r"reduc\w* (?:the )?(?:rate of |annual )?(?:\w+ ){0,2}declin\w*"
@@ -63,8 +66,33 @@ HEDGE = words(
     r"conclusions? (?:cannot|can not|could not) be drawn|difficult to draw|"
     r"could not (?:confirm|be confirmed|reject)|cannot (?:confirm|answer)|"
     r"insufficient evidence|limited evidence|low[- ]quality|uncertain\w*|controversial|"
-    r"a matter of debate|remains? unclear"
+    r"a matter of debate|remains? (?:unclear|unknown|to be (?:determined|established|shown))|"
+    r"is (?:still )?unknown|are (?:still )?unknown|yet to be (?:determined|established|shown)"
 )
+# A result in part of the patients only ("improved in a subset", "in 2 of 7", "in 30% of
+# patients"): mixed, so open. The counts are checked in ``partial``.
+PART = pattern(
+    r"\b(?:in|among) (?:only )?(?:a |one |the )?(?:subsets?|minority|few|some|subgroups?)\b"
+    r"|\bonly in\b|\bin only\b|\bonly (?:one|two|three|a few|some)\b"
+    r"|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten) ?(?:/|of|out of) ?(?:the )?"
+    r"(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b(?! (?:studies|trials))"
+    r"|\b(\d+(?:\.\d+)?) ?% of (?:the )?(?:patients|cases|subjects|participants)"
+    r"|\b(?:patients|cases|subjects) \((\d+(?:\.\d+)?) ?%\)"
+)
+_COUNTS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
 # "deteriorated by more than 5 points in none": the negation comes after the verb.
 NONE_AFTER = pattern(r"\s(?:in|of) (?:none|no (?:patients?|one|cases?|subjects?))\b|\sin neither\b")
 # A clause about the time before treatment describes where patients started, not the result.
@@ -170,3 +198,20 @@ def negated(low: str, start: int, floor: int = 0, reach: int = 40) -> bool:
     """True when a negation cue stands shortly before position ``start`` (not before floor)."""
     window = low[max(floor, start - reach) : start]
     return NEGATION.search(window) is not None
+
+
+def partial(low: str, start: int, end: int) -> bool:
+    """True when the clause places its result in part of the patients only (half or fewer)."""
+    for m in PART.finditer(low, start, end):
+        part, whole, share, share_in = m.group(1, 2, 3, 4)
+        if part is not None:
+            a = _COUNTS.get(part) or float(part)
+            b = _COUNTS.get(whole) or float(whole)
+            if 0 < a <= b / 2:
+                return True
+        elif share is not None or share_in is not None:
+            if float(share or share_in) <= 50:
+                return True
+        else:
+            return True
+    return False

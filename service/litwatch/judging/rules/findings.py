@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from litwatch.judging.knowledge import Finding
-from litwatch.judging.rules import stance
+from litwatch.judging.rules import durability, stance
 from litwatch.judging.rules.compiled import CompiledKB
-from litwatch.judging.rules.numbers import first_duration, longest_months, months
-from litwatch.judging.rules.patterns import pattern, words
+from litwatch.judging.rules.patterns import words
 from litwatch.judging.rules.sentences import Sentence
 from litwatch.judging.rules.terms import Match
 from litwatch.records import Evidence, FindingJudgement
@@ -27,11 +26,6 @@ _UNSURE = 0.75
 _CASES = ("case-report", "case-series")
 # Animal and laboratory results are not results in patients.
 _ANIMAL = words(r"mice|mouse|murine|rats?|rodents?|animal models?|in vitro|ex vivo")
-# "over follow-up periods of 6 months to 4 years": the benefit is not placed at the long end.
-_RANGE = pattern(
-    r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six) ?(weeks?|months?|years?)? ?"
-    r"(?:to |and |or |- ?|-)(?:\d+(?:\.\d+)?) ?(weeks?|months?|years?)\b"
-)
 _ANIMAL_HINTS = ("mice", "mouse", "murine", "rat", "rodent", "animal", "vitro", "vivo")
 
 
@@ -53,9 +47,10 @@ def judge_findings(
             continue  # a protocol reports no results yet
         else:
             judgement = _judge(ckb, finding, sentences, matches, naming, weights, design)
-            if judgement is not None and relevance != "core":
+            if judgement is not None and (relevance != "core" or design == "review"):
                 # A related article (a mixed population, a review of many drugs) may report
-                # the finding for others than the intervention's patients: worth a look.
+                # the finding for others than the intervention's patients, and a narrative
+                # review retells other studies' results in its own summary: worth a look.
                 judgement.confidence = min(judgement.confidence, _UNSURE)
         if judgement is not None:
             judgements.append(judgement)
@@ -79,10 +74,12 @@ def _judge(
         readings = [(s, r, w * (1.0 if s.role == "conclusion" else _REVIEW_LISTING))
                     for s, r, w in readings]  # fmt: skip
     firm: dict[str, int] = dict.fromkeys(totals, 0)
+    direct: dict[str, int] = dict.fromkeys(totals, 0)
     for s, reading, w in readings:
         modal_only = modal_only and reading.modal
         totals[reading.stance] += w
         firm[reading.stance] += reading.firm
+        direct[reading.stance] += not (reading.inferred or reading.torn)
         ev = Evidence(s.text, sorted(set(reading.spans)))
         evidence[reading.stance].append((w, ev, f"{s.role}: {reading.why}"))
     total = sum(totals.values())
@@ -98,6 +95,10 @@ def _judge(
         confidence -= 0.1
     if best != "inconclusive" and not firm[best] and len(evidence[best]) < 2:
         # One sentence, and no significance said: a single cue word may be misread.
+        confidence = min(confidence, _UNSURE)
+    if not direct[best]:
+        # The time or the measure was supplied by a duration or the title, not stated, or
+        # the sentence has cues both ways and its last one decided.
         confidence = min(confidence, _UNSURE)
     picked = sorted(evidence[best], key=lambda e: -e[0])[:3]
     return FindingJudgement(
@@ -126,9 +127,12 @@ def _readings(
     proxies = design in _CASES and proxy_key in naming
     if proxies:
         indices = sorted({*indices, *naming[proxy_key]})
+    framed = False
     if finding.supports_direction == "persist":
-        numeric = (s.index for s in sentences if s.numeric)
-        indices = sorted({*indices, *numeric})
+        title = sentences[0] if sentences else None
+        framed = durability.framed_long_term(title, matches[0] if matches else [], term_key)
+        more = (s.index for s in sentences if s.numeric or (framed and s.role == "conclusion"))
+        indices = sorted({*indices, *more})
     out = []
     for index in indices:
         s, found = sentences[index], matches[index]
@@ -137,7 +141,7 @@ def _readings(
             continue
         if proxies:
             found = [_as_term(m, proxy_key, term_key) for m in found]
-        reading = _read(ckb, finding, s, found, term_key)
+        reading = _read(ckb, finding, s, found, term_key, framed)
         if reading is not None:
             out.append((s, reading, weight * (0.7 if reading.modal else 1.0)))
     return out
@@ -155,52 +159,22 @@ def _as_term(m: Match, proxy_key: str, term_key: str) -> Match:
 
 
 def _read(
-    ckb: CompiledKB, finding: Finding, s: Sentence, found: list[Match], term_key: str
+    ckb: CompiledKB,
+    finding: Finding,
+    s: Sentence,
+    found: list[Match],
+    term_key: str,
+    framed: bool = False,
 ) -> stance.Reading | None:
     direction = finding.supports_direction
     if direction == "association":
         return stance.read_association(finding, s.lower, found, term_key, f"K:{finding.id}")
     if direction == "persist":
-        terms = [m for m in found if term_key in m.categories]
-        longest = longest_months(s.lower) if s.numeric else 0.0
-        short = longest and _shortest_of_range(s.lower) < finding.min_months - 1
-        if short and not _strong(terms, s.lower):
-            return None
-        # 48 weeks counts as a year: allow a month's slack on the threshold.
-        enough = longest > 0 and longest >= finding.min_months - 1
-        if longest and not enough and not _strong(terms, s.lower):
-            return None  # "sustained at 24 weeks" is not long-term
-        if not terms:
-            where = first_duration(s.lower) if enough else None
-            if where is None:
-                return None
-            # The duration itself names the measure: "at 5 years the mRSS was still lower".
-            found = [*found, Match(*where, frozenset({term_key}))]
-        reading = stance.read_effect(finding, s.lower, found, term_key, set())
-        # Stability alone says nothing about a benefit lasting: only a stated one counts.
-        return reading if reading is not None and reading.stance != "inconclusive" else None
+        effects = [f for f in ckb.kb.findings if f"T:{f.id}" in ckb.effect_keys]
+        return durability.read_persist(finding, s, found, effects, framed)
     if not any(term_key in m.categories for m in found):
         return None
     return stance.read_effect(finding, s.lower, found, term_key, set(ckb.effect_keys) - {term_key})
-
-
-def _shortest_of_range(low: str) -> float:
-    """The short end of a range of durations ("6 months to 4 years"), or infinity."""
-    if " to " not in low and " or " not in low and "-" not in low:
-        return float("inf")
-    ends = [months(m.group(1), m.group(2) or m.group(3)) for m in _RANGE.finditer(low)]
-    return min(ends, default=float("inf"))
-
-
-def _strong(terms: list[Match], low: str) -> bool:
-    # Words that say "long-term" on their own, whatever duration is also written.
-    return any(
-        low[m.start : m.end].startswith(
-            ("long", "repeat", "multiple", "retreat", "re-treat", "extension", "open-label")
-        )
-        or low[m.start : m.end][:1].isdigit()
-        for m in terms
-    )
 
 
 def _addressed(

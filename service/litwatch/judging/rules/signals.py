@@ -38,6 +38,7 @@ class Signal:
     word: str
     polarity: str  # sup | con | open
     firm: bool = False  # the result stands whatever the p-values say
+    wane: bool = False  # a benefit said to have faded ("waned", "not sustained")
 
 
 @dataclass(slots=True)
@@ -51,9 +52,11 @@ class _Found:
     def free(self, a: int, b: int) -> bool:
         return all(b <= x or a >= y for x, y in self.masked)
 
-    def add(self, m: re.Match[str], word: str, polarity: str, firm: bool = False) -> None:
+    def add(
+        self, m: re.Match[str], word: str, polarity: str, firm: bool = False, wane: bool = False
+    ) -> None:
         self.masked.append(m.span())
-        self.signals.append(Signal(m.start(), m.end(), word, polarity, firm))
+        self.signals.append(Signal(m.start(), m.end(), word, polarity, firm, wane))
 
 
 def signals(low: str, start: int, end: int, direction: str, placebo: bool) -> list[Signal]:
@@ -116,7 +119,8 @@ def _no_movement(
     # Waning is the opposite of a lasting benefit; for the effect itself it means the
     # effect was there, so it only leaves the effect finding open.
     for m in cues.WANE.finditer(low, start, end):
-        found.add(m, m.group(0), *(("con", True) if direction == "persist" else ("open", False)))
+        lasting = direction == "persist"
+        found.add(m, m.group(0), "con" if lasting else "open", lasting, lasting)
     for m in cues.NULL_COMPARE.finditer(low, start, end):
         found.add(m, "no difference", "con" if placebo else "open", placebo)
     for m in cues.STABLE.finditer(low, start, end):
@@ -142,6 +146,10 @@ def _movement_words(found: _Found, low: str, start: int, end: int, direction: st
             word = m.group(0)
             if polarity in ("good", "bad") and _baseline_value(low, m.end(), end):
                 continue
+            if polarity == "bad" and cues.REVERSAL.search(
+                low, max(start, m.start() - 40), m.start()
+            ):
+                continue  # "reversal of the skin's progression": the reversal is the result
             if _compared_quantity(found, low, m.start()):
                 continue
             neg = _negated(found, low, m, start, end)
@@ -149,7 +157,7 @@ def _movement_words(found: _Found, low: str, start: int, end: int, direction: st
                 if direction != "persist":
                     found.add(m, f"not {word}" if neg else word, "open")
                 elif neg:
-                    found.add(m, f"not {word}", "con", True)
+                    found.add(m, f"not {word}", "con", True, True)
                 else:
                     found.add(m, word, "sup")
                 continue

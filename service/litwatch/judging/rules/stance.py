@@ -30,6 +30,9 @@ class Reading:
     modal: bool = False
     why: str = ""
     firm: bool = False  # said to be significant, or given with p < 0.05
+    waned: bool = False  # the only result against is a benefit that faded
+    inferred: bool = False  # the measure or the time was read from elsewhere than the words
+    torn: bool = False  # cues both ways in the clause: one misread word would flip it
 
 
 def clauses(low: str) -> list[tuple[int, int]]:
@@ -167,12 +170,28 @@ def _reading(
     firm = any(s.firm for s in used)
     if stance != "inconclusive" and not firm and _hedged(low):
         stance = "inconclusive"  # "could be effective, but no firm conclusion can be drawn"
+    some = stance != "inconclusive" and _in_some(low, start, end)
+    if some:
+        stance, firm = "inconclusive", False  # "two of seven improved": mixed
     firm = firm or (stance != "inconclusive" and not weak and cues.significant(low[start:end]))
     modal = cues.MODAL.search(low, start, end) is not None
     words = ", ".join(dict.fromkeys(s.word for s in used))
-    why = f"{words}{' (not significant)' if weak and stance == 'inconclusive' else ''}"
+    moved = any(s.polarity != "open" for s in used)  # a change made open by its p-value
+    why = f"{words}{' (not significant)' if weak and moved and stance == 'inconclusive' else ''}"
+    why += " (in some patients only)" if some else ""
     spans = [(m.start, m.end) for m in terms] + [(s.start, s.end) for s in used]
-    return Reading(stance, spans, modal, why, firm)
+    waned = stance == "contradicts" and all(s.wane for s in used)
+    polarities = {s.polarity for s in sigs}
+    torn = "sup" in polarities and "con" in polarities
+    return Reading(stance, spans, modal, why, firm, waned, torn=torn)
+
+
+def _in_some(low: str, start: int, end: int) -> bool:
+    # Cheap test first: a part is written with "in", "of", "/", "only" or "%".
+    text = low[start:end]
+    if " in " not in text and " of " not in text and "/" not in text and "only" not in text:
+        return False
+    return cues.partial(low, start, end)
 
 
 def _hedged(low: str) -> bool:
