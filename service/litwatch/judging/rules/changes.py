@@ -45,7 +45,7 @@ _FROM_TO = pattern(
     rf"(?:of )?{_VAL}{_SPREAD}(?: (?:points?|units))?(?: at baseline)?,? (?:down |up )?to "
     rf"(?:an? )?(?:(?:mean|median|average) )?(?:of )?{_VAL}"
 )
-_AT_BASELINE = pattern(
+AT_BASELINE = pattern(
     rf"(?<![\d.]){_VAL}{_SPREAD}(?: (?:points?|units))? (?:(?:at|before) (?:baseline|treatment|"
     rf"therapy|rituximab|rtx)|before|pre-?treatment)(?: and| to| vs\.?| versus| compared with|,)+ "
     rf"(?:(?:{_TIME}|a mean of|a median of)[, ]*)?{_VAL}"
@@ -206,7 +206,7 @@ def _two_values(w: _Window, percent: bool) -> tuple[float, int, str] | None:
     """A change as the second of two values minus the first, and where the second ends."""
     low = w.low
     if "from" in low or "baseline" in low or "before" in low or ">" in low or "\u2192" in low:
-        for form in (_FROM_TO, _TO_FROM, _AT_BASELINE, _BASELINE_FIRST, _ARROW):
+        for form in (_FROM_TO, _TO_FROM, AT_BASELINE, _BASELINE_FIRST, _ARROW):
             m = form.search(low, w.begin, w.cut)
             if m and m.start() < w.reach and _unit_ok(low, m.end(2), percent):
                 first, second = float(m.group(1)), float(m.group(2))

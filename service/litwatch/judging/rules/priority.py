@@ -130,9 +130,15 @@ def explanation(
 
     main = sorted(judgements, key=lambda j: (order[j.stance], not has_number(j), -j.confidence))[0]
     what = _what(main, numbers, measure_names)
-    verdicts = [f"{main.stance} {main.finding_id}"]
-    verdicts += [f"{j.stance} {j.finding_id}" for j in judgements if j is not main][:2]
+    verdicts = [_verdict(main)] + [_verdict(j) for j in judgements if j is not main][:2]
     return f"{prefix}{head}: {what} -> {'; '.join(verdicts)}"
+
+
+def _verdict(j: FindingJudgement) -> str:
+    # An unsure judgement reads as a question for a person, never as a plain label.
+    if j.needs_review:
+        return f"needs review (leans {j.stance}) {j.finding_id}"
+    return f"{j.stance} {j.finding_id}"
 
 
 def _what(

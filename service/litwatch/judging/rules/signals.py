@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from litwatch.judging.rules import cues
+from litwatch.judging.rules.changes import AT_BASELINE
 from litwatch.judging.rules.patterns import pattern
 
 # "from 24.5 to 15.2", but not "ranging from 4 to 11" or "from 2015 to 2021".
@@ -178,6 +179,13 @@ def _movement_numbers(found: list[Signal], low: str, start: int, end: int, direc
         if a != b and not (a >= 1900 and b >= 1900):
             ok = (b > a) == (direction == "increase")
             found.append(Signal(m.start(), m.end(), "from-to", "sup" if ok else "con"))
+    # "19.8 at baseline and 15.6 at 12 months": the level before and after.
+    pairs = AT_BASELINE.finditer(low, start, end) if low.find("baseline", start, end) >= 0 else ()
+    for m in pairs:
+        a, b = float(m.group(1)), float(m.group(2))
+        if a != b:
+            ok = (b > a) == (direction == "increase")
+            found.append(Signal(m.start(), m.end(), "baseline-to", "sup" if ok else "con"))
     changes = (
         _SIGNED_CHANGE.finditer(low, start, end)
         if low.find("chang", start, end) >= 0 or low.find("differen", start, end) >= 0

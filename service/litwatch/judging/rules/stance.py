@@ -174,6 +174,11 @@ def _reading(
     if some:
         stance, firm = "inconclusive", False  # "two of seven improved": mixed
     firm = firm or (stance != "inconclusive" and not weak and cues.significant(low[start:end]))
+    # "-6.3 with rituximab versus 2.1 with placebo (difference -8.4; p<0.001)": the p after
+    # the comparison with placebo is the significance of this result.
+    firm = firm or (
+        stance == "supports" and not weak and "placebo" in low and cues.significant(low[start:])
+    )
     modal = cues.MODAL.search(low, start, end) is not None
     words = ", ".join(dict.fromkeys(s.word for s in used))
     moved = any(s.polarity != "open" for s in used)  # a change made open by its p-value
