@@ -62,7 +62,10 @@ class EutilsClient:
         self.http = http
         self.settings = settings
         self.limiter = limiter or shared_limiter(settings.requests_per_second)
+        # This process's counts, for /metrics: requests sent, answered 429, tried again.
         self.requests_made = 0
+        self.throttled = 0
+        self.retries = 0
         self._sleep = sleep
         self._now = now
         self._base = (
@@ -213,6 +216,7 @@ class EutilsClient:
             backoff_max=self.settings.backoff_max,
             sleep=self._sleep,
             request=request,
+            on_retry=self._count_retry,
         )
         try:
             return retrying(self._attempt, endpoint, params, post, read, request)
@@ -223,6 +227,10 @@ class EutilsClient:
                 request=request,
                 retryable=True,
             ) from cause
+
+    def _count_retry(self) -> None:
+        with self._count_lock:
+            self.retries += 1
 
     def _attempt(
         self,
@@ -252,6 +260,9 @@ class EutilsClient:
             raise EutilsError(f"cannot send request: {exc}", request=request) from exc
 
         status = response.status_code
+        if status == 429:
+            with self._count_lock:
+                self.throttled += 1
         if status == 429 or status >= 500:
             wait = retry_after_seconds(response.headers.get("Retry-After"), self._now())
             if wait is not None and wait > self.settings.backoff_max:

@@ -70,7 +70,12 @@ def describe_request(endpoint: str, params: dict[str, Any]) -> str:
 
 
 def make_retrying(
-    *, max_tries: int, backoff_max: float, sleep: Callable[[float], None], request: str
+    *,
+    max_tries: int,
+    backoff_max: float,
+    sleep: Callable[[float], None],
+    request: str,
+    on_retry: Callable[[], None] | None = None,
 ) -> Retrying:
     """A tenacity loop that retries Transient failures only, sleeping through ``sleep``."""
     backoff = wait_exponential_jitter(
@@ -86,6 +91,8 @@ def make_retrying(
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         pause = state.next_action.sleep if state.next_action else 0.0
+        if on_retry is not None:
+            on_retry()
         log.warning(
             "%s: %s; try %d of %d in %.1f s",
             request,

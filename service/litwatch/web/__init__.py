@@ -3,7 +3,8 @@
 ``create_app(ctx)`` builds it from a context; nothing is built at import. Pages are rendered
 server-side with the context's one Jinja environment (``ctx.templates``), from ``templates/web/``.
 ``pages`` (HTML), ``api`` (JSON), ``links`` (the digest's feedback and unsubscribe links),
-``page_data`` (what both show, read through the store), ``responses`` (errors, rendering).
+``page_data`` (what both show, read through the store), ``responses`` (errors, rendering),
+``metrics`` (``/metrics``) and ``health`` (the rule ``/healthz`` applies).
 
 May import: ``litwatch.context``, jobs (a live search), the stages below (digests, judging,
 store), ``records``, ``errors``; never cli.
@@ -20,7 +21,7 @@ from starlette.exceptions import HTTPException
 
 from litwatch.context import Context
 from litwatch.digests.rendering import DESIGN_LABELS
-from litwatch.web import api, links, pages
+from litwatch.web import api, links, metrics, pages
 from litwatch.web.responses import api_error, error_page, is_api
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def create_app(ctx: Context) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(links.router)
     app.include_router(api.router)
+    app.include_router(metrics.router)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _server_error)

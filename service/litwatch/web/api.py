@@ -12,6 +12,8 @@ from sqlmodel import Session
 from litwatch.errors import StoreError
 from litwatch.judging.feedback import add_feedback
 from litwatch.store.engine import ping
+from litwatch.store.metrics import SearchState, collect_searches
+from litwatch.web.health import searches_health
 from litwatch.web.page_data import (
     answer_search,
     article_dict,
@@ -92,9 +94,37 @@ def api_evidence(request: Request, finding_id: str) -> Response:
 
 @router.get("/healthz")
 def healthz(request: Request) -> Response:
-    """Up, and the database answers."""
-    problem = ping(context_of(request).engine)
+    """OK when the database answers and no enabled search has missed three of its polls;
+    503 with the reasons otherwise."""
+    ctx = context_of(request)
+    problem = ping(ctx.engine)
+    searches: list[SearchState] = []
+    if problem is None:
+        try:
+            searches = collect_searches(ctx.engine)
+        except StoreError as exc:
+            problem = str(exc)
     if problem is not None:
         log.error("health check: database does not answer: %s", problem)
-        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+        return JSONResponse(
+            {
+                "status": "error",
+                "database": "unreachable",
+                "problems": ["the database does not answer"],
+            },
+            status_code=503,
+        )
+    s = ctx.settings
+    health = searches_health(
+        searches, ctx.now(), default_schedule=s.default_schedule, timezone=s.timezone
+    )
+    problems = [h.problem for h in health if h.late]
+    for line in problems:
+        log.error("health check: %s", line)
+    body = {
+        "status": "error" if problems else "ok",
+        "database": "ok",
+        "problems": problems,
+        "searches": [h.as_dict() for h in health],
+    }
+    return JSONResponse(body, status_code=503 if problems else 200)
