@@ -63,6 +63,7 @@ class EutilsClient:
         self.settings = settings
         self.limiter = limiter or shared_limiter(settings.requests_per_second)
         self.requests_made = 0
+        self.retries_made = 0  # requests tried again after a passing fault
         self._sleep = sleep
         self._now = now
         self._base = (
@@ -213,6 +214,7 @@ class EutilsClient:
             backoff_max=self.settings.backoff_max,
             sleep=self._sleep,
             request=request,
+            on_retry=self._count_retry,
         )
         try:
             return retrying(self._attempt, endpoint, params, post, read, request)
@@ -223,6 +225,10 @@ class EutilsClient:
                 request=request,
                 retryable=True,
             ) from cause
+
+    def _count_retry(self) -> None:
+        with self._count_lock:
+            self.retries_made += 1
 
     def _attempt(
         self,

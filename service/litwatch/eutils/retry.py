@@ -70,9 +70,15 @@ def describe_request(endpoint: str, params: dict[str, Any]) -> str:
 
 
 def make_retrying(
-    *, max_tries: int, backoff_max: float, sleep: Callable[[float], None], request: str
+    *,
+    max_tries: int,
+    backoff_max: float,
+    sleep: Callable[[float], None],
+    request: str,
+    on_retry: Callable[[], None] | None = None,
 ) -> Retrying:
-    """A tenacity loop that retries Transient failures only, sleeping through ``sleep``."""
+    """A tenacity loop that retries Transient failures only, sleeping through ``sleep``;
+    ``on_retry`` is called once for each new try."""
     backoff = wait_exponential_jitter(
         initial=BACKOFF_INITIAL, max=backoff_max, jitter=BACKOFF_JITTER
     )
@@ -94,6 +100,8 @@ def make_retrying(
             max_tries,
             pause,
         )
+        if on_retry is not None:
+            on_retry()
 
     return Retrying(
         stop=stop_after_attempt(max_tries),
