@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from litwatch.store.tables import QuarantinedRecord, SavedSearch
@@ -35,9 +36,7 @@ def quarantine(
         )
     }
     for pmid in pmids:
-        row = existing.get(pmid)
-        if row is None:
-            row = QuarantinedRecord(pmid=pmid, search_id=search_id, first_failed_at=now, attempts=0)
+        row = existing.get(pmid) or _new_row(session, pmid, search_id, now)
         row.attempts += 1
         row.error = errors[pmid][:4000]
         row.last_failed_at = now
@@ -45,6 +44,20 @@ def quarantine(
         session.add(row)
     session.flush()
     return len(pmids)
+
+
+def _new_row(session: Session, pmid: str, search_id: int, now: datetime) -> QuarantinedRecord:
+    """A fresh row, or the one another instance put there a moment ago (same PMID)."""
+    row = QuarantinedRecord(
+        pmid=pmid, search_id=search_id, first_failed_at=now, last_failed_at=now, attempts=0
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        taken = session.exec(select(QuarantinedRecord).where(QuarantinedRecord.pmid == pmid))
+        return taken.one()
+    return row
 
 
 def release(session: Session, pmids: Iterable[str]) -> int:
