@@ -52,12 +52,14 @@ class CuttingFake(FakeEutils):
 
 @contextmanager
 def world(
-    db_url: str, corpus: Corpus, **faults: Any
+    db_url: str, corpus: Corpus, batch_size: int = 50, **faults: Any
 ) -> Iterator[tuple[Context, CuttingFake, Clock]]:
     clock = Clock()
     fake = CuttingFake(corpus, today=lambda: TODAY, **faults)
     with running_server(fake) as base_url:
-        ctx = make_context(db_url, base_url, clock, eutils_max_tries=10)
+        ctx = make_context(
+            db_url, base_url, clock, eutils_max_tries=10, eutils_batch_size=batch_size
+        )
         ctx.eutils._sleep = lambda s: None  # type: ignore[attr-defined]
         with Session(ctx.engine) as s:
             add_search(s, "topic", TOPIC_QUERY, now=clock())
@@ -85,12 +87,12 @@ def last_run(ctx: Context) -> PollRun:
         return s.exec(select(PollRun).order_by(PollRun.id.desc())).first()  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("seed", [3, 11])
+@pytest.mark.parametrize("seed", [3, pytest.param(11, marks=pytest.mark.slow)])
 def test_under_thirty_percent_faults_every_record_is_stored_once(
     migrated_sqlite_url: str, seed: int
 ) -> None:
     faults = {"throttle_rate": 0.1, "error_rate": 0.12, "truncate_rate": 0.08, "slow_ms": 5}
-    with world(migrated_sqlite_url, corpus_of(200), seed=seed, **faults) as (ctx, fake, _):
+    with world(migrated_sqlite_url, corpus_of(200), 10, seed=seed, **faults) as (ctx, fake, _):
         summary = poll_search(ctx, "topic")
         assert summary.status == "ok", summary.error
         assert (summary.new, summary.failed, summary.quarantined) == (200, 0, 0)
