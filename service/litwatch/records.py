@@ -1,8 +1,7 @@
 """Plain data shared by the parser, the store, the classifier and the digest.
 
-Text fields hold *safe markup*: the inline tags PubMed uses for meaning (i, b, sup, sub, u)
-are kept as tags, and everything else is HTML-escaped, so a template may mark them safe.
-``litwatch.pubmed.markup.to_plain`` turns safe markup back into plain text for matching.
+Text fields hold *safe markup*: PubMed's inline tags (i, b, sup, sub, u) kept, all else
+HTML-escaped, so a template may mark them safe (``litwatch.pubmed.markup.to_plain`` undoes it).
 """
 
 from __future__ import annotations
@@ -206,6 +205,7 @@ class ParsedBatch:
     deleted_pmids: list[str] = field(default_factory=list)
     book_pmids: list[str] = field(default_factory=list)  # PubmedBookArticle: skipped, logged
     failed_pmids: list[str] = field(default_factory=list)  # "" when the PMID itself was unreadable
+    errors: dict[str, str] = field(default_factory=dict)  # failed PMID -> why it failed
 
 
 @dataclass(slots=True)

@@ -11,8 +11,9 @@ from sqlmodel import Session
 from litwatch.cli.arguments import check_choice
 from litwatch.cli.output import console, err_console, print_json, print_table
 from litwatch.cli.runtime import open_context
+from litwatch.store.quarantine import quarantine_listing
 from litwatch.store.runs import recent_job_runs, recent_poll_runs, undelivered_digests
-from litwatch.store.tables import Digest, JobRun, PollRun
+from litwatch.store.tables import Digest, JobRun, PollRun, QuarantinedRecord
 
 subscribers_app = typer.Typer(help="Who gets digests: add, list, remove.", no_args_is_help=True)
 digest_app = typer.Typer(help="Digests: preview or send what is due.", no_args_is_help=True)
@@ -161,11 +162,19 @@ def runs(
         rows = [_poll_row(r, name, query) for r, name, query in recent_poll_runs(session, limit)]
         rows += [_job_row(j) for j in recent_job_runs(session, limit)]
         undelivered = [_undelivered_row(d, to) for d, to in undelivered_digests(session, limit)]
+        held = [_quarantine_row(q, name) for q, name in quarantine_listing(session, limit)]
     rows.sort(key=lambda r: r["started_at"], reverse=True)
     if fmt == "json":
-        print_json({"runs": rows[:limit], "undelivered": undelivered})
+        print_json({"runs": rows[:limit], "undelivered": undelivered, "quarantine": held})
         return
     _print_runs(rows[:limit], undelivered)
+    if held:
+        keys = ["pmid", "search", "attempts", "since", "last", "error"]
+        print_table(
+            "Records in quarantine (fetched again by the next poll)",
+            keys,
+            [[q[k] for k in keys] for q in held],
+        )
 
 
 def _poll_row(run: PollRun, name: str, query: str) -> dict[str, Any]:
@@ -175,7 +184,10 @@ def _poll_row(run: PollRun, name: str, query: str) -> dict[str, Any]:
         "started_at": run.started_at,
         "status": run.status,
         "counts": f"found {run.found}, new {run.new}, updated {run.updated}, "
-        f"failed {run.failed}, {run.requests} requests",
+        f"failed {run.failed}, quarantined {run.quarantined}, {run.requests} requests, "
+        f"{run.retries} retries",
+        "retries": run.retries,
+        "quarantined": run.quarantined,
         "error": run.error,
         "query": query,
     }
@@ -190,6 +202,17 @@ def _job_row(run: JobRun) -> dict[str, Any]:
         "counts": ", ".join(f"{k} {v}" for k, v in (run.counts or {}).items()),
         "error": run.error,
         "query": "",
+    }
+
+
+def _quarantine_row(row: QuarantinedRecord, search: str) -> dict[str, Any]:
+    return {
+        "pmid": row.pmid,
+        "search": search,
+        "attempts": row.attempts,
+        "since": row.first_failed_at,
+        "last": row.last_failed_at,
+        "error": row.error,
     }
 
 

@@ -64,8 +64,8 @@ class EutilsClient:
         self.limiter = limiter or shared_limiter(settings.requests_per_second)
         # This process's counts, for /metrics: requests sent, answered 429, tried again.
         self.requests_made = 0
-        self.throttled = 0
-        self.retries = 0
+        self.throttled = 0  # answers of 429
+        self.retries_made = 0  # requests tried again after a passing fault
         self._sleep = sleep
         self._now = now
         self._base = (
@@ -230,7 +230,7 @@ class EutilsClient:
 
     def _count_retry(self) -> None:
         with self._count_lock:
-            self.retries += 1
+            self.retries_made += 1
 
     def _attempt(
         self,

@@ -77,7 +77,8 @@ def make_retrying(
     request: str,
     on_retry: Callable[[], None] | None = None,
 ) -> Retrying:
-    """A tenacity loop that retries Transient failures only, sleeping through ``sleep``."""
+    """A tenacity loop that retries Transient failures only, sleeping through ``sleep``;
+    ``on_retry`` is called once for each new try."""
     backoff = wait_exponential_jitter(
         initial=BACKOFF_INITIAL, max=backoff_max, jitter=BACKOFF_JITTER
     )
@@ -91,8 +92,6 @@ def make_retrying(
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         pause = state.next_action.sleep if state.next_action else 0.0
-        if on_retry is not None:
-            on_retry()
         log.warning(
             "%s: %s; try %d of %d in %.1f s",
             request,
@@ -101,6 +100,8 @@ def make_retrying(
             max_tries,
             pause,
         )
+        if on_retry is not None:
+            on_retry()
 
     return Retrying(
         stop=stop_after_attempt(max_tries),

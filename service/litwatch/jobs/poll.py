@@ -27,6 +27,7 @@ from litwatch.jobs.locks import job_lock
 from litwatch.judging.classify_stored import classify_changed
 from litwatch.pubmed.parser import parse_pubmed_xml
 from litwatch.store.articles import mark_deleted, record_hits, stored_pmids, upsert_articles
+from litwatch.store.quarantine import quarantine, quarantined_pmids, release
 from litwatch.store.runs import abandon_stale_runs, finish_poll_run, start_poll_run
 from litwatch.store.searches import advance_watermark, get_search
 from litwatch.store.tables import PollRun, SavedSearch
@@ -48,6 +49,8 @@ class PollSummary:
     failed: int = 0
     deleted: int = 0
     requests: int = 0
+    retries: int = 0
+    quarantined: int = 0
     seconds: float = 0.0
     status: str = "ok"
     error: str = ""
@@ -57,7 +60,8 @@ class PollSummary:
         return (
             f"{self.search}: {self.status}, window {self.window[0]}..{self.window[1]}, "
             f"found {self.found}, new {self.new}, updated {self.updated}, failed {self.failed}, "
-            f"deleted {self.deleted}, {self.requests} requests, {self.seconds:.1f}s"
+            f"deleted {self.deleted}, quarantined {self.quarantined}, {self.requests} requests, "
+            f"{self.retries} retries, {self.seconds:.1f}s"
         )
 
 
@@ -106,7 +110,7 @@ def _poll_locked(
     progress: Progress | None,
 ) -> PollSummary:
     started = time.monotonic()
-    requests_before = ctx.eutils.requests_made
+    before = (ctx.eutils.requests_made, ctx.eutils.retries_made)
     sync_knowledge_base(ctx)  # a changed knowledge base re-judges stored articles first
     now = ctx.now()
     with Session(ctx.engine) as session:
@@ -127,9 +131,9 @@ def _poll_locked(
         except Exception as exc:  # recorded in the run, then re-raised for the caller to see
             session.rollback()
             summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
-            _finish(ctx, session, run, summary, started, requests_before)
+            _finish(ctx, session, run, summary, started, before)
             raise
-        _finish(ctx, session, run, summary, started, requests_before)
+        _finish(ctx, session, run, summary, started, before)
         if summary.status == "ok":
             advance_watermark(session, search, window, now=now)
             session.commit()
@@ -143,9 +147,10 @@ def _finish(
     run: PollRun,
     summary: PollSummary,
     started: float,
-    requests_before: int,
+    before: tuple[int, int],
 ) -> None:
-    summary.requests = ctx.eutils.requests_made - requests_before
+    summary.requests = ctx.eutils.requests_made - before[0]
+    summary.retries = ctx.eutils.retries_made - before[1]
     summary.seconds = time.monotonic() - started
     finish_poll_run(
         session,
@@ -158,6 +163,8 @@ def _finish(
         failed=summary.failed,
         deleted=summary.deleted,
         requests=summary.requests,
+        retries=summary.retries,
+        quarantined=summary.quarantined,
         error=summary.error[:4000],
     )
     session.commit()
@@ -188,6 +195,13 @@ def _poll(
         fetched_now = set(missing)
         changed = [p for p in modified.ids if p not in fetched_now]
 
+    # Records that would not parse last time are fetched again, whatever their dates.
+    again = set(missing) | set(changed)
+    retried = [p for p in quarantined_pmids(session, search.id) if p not in again]
+    changed += retried
+    if retried:
+        log.info("poll %s: fetching %d quarantined record(s) again", search.name, len(retried))
+
     total = len(missing) + len(changed)
     done = 0
     if progress:
@@ -206,9 +220,10 @@ def _poll(
             if every_id_is_new
             else client.iter_id_batches(missing)
         )
-        _store_batches(ctx, session, search, batches, summary, advance)
+        _store_batches(ctx, session, (search, run), batches, summary, advance)
     if changed:
-        _store_batches(ctx, session, search, client.iter_id_batches(changed), summary, advance)
+        by_id = client.iter_id_batches(changed)
+        _store_batches(ctx, session, (search, run), by_id, summary, advance)
 
 
 def _history_batches(ctx: Context, slices: Iterable[SearchResult]) -> Iterator[tuple[int, bytes]]:
@@ -221,17 +236,22 @@ def _history_batches(ctx: Context, slices: Iterable[SearchResult]) -> Iterator[t
 def _store_batches(
     ctx: Context,
     session: Session,
-    search: SavedSearch,
+    owner: tuple[SavedSearch, PollRun],
     batches: Iterable[tuple[object, bytes]],
     summary: PollSummary,
     advance: Callable[[int], None],
 ) -> None:
+    search, run = owner
     for _, xml in batches:
         parsed = parse_pubmed_xml(xml)
         now = ctx.now()
         result = upsert_articles(session, parsed.articles, now=now)
         record_hits(session, search.id, [a.pmid for a in parsed.articles], now=now)
         summary.deleted += mark_deleted(session, parsed.deleted_pmids, now=now)
+        release(session, [a.pmid for a in parsed.articles] + parsed.deleted_pmids)
+        for pmid, error in parsed.errors.items():
+            log.warning("poll %s: PMID %s quarantined: %s", search.name, pmid, error)
+        summary.quarantined += quarantine(session, search.id, parsed.errors, run_id=run.id, now=now)
         summary.new += len(result.new)
         summary.updated += len(result.updated)
         summary.failed += len(parsed.failed_pmids)

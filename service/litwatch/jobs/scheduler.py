@@ -25,6 +25,7 @@ from litwatch.context import Context
 from litwatch.errors import LitwatchError
 from litwatch.jobs.due import poll_due
 from litwatch.jobs.schedules import parse_schedule
+from litwatch.store.outage import DATABASE_ERRORS, describe_database_error
 from litwatch.store.searches import list_searches
 
 log = logging.getLogger(__name__)
@@ -34,31 +35,42 @@ SYNC_EVERY = timedelta(minutes=1)
 RETRY_EVERY = timedelta(minutes=5)
 
 
+@contextmanager
+def _one_line(job: str) -> Iterator[None]:
+    """A setting, the store or a database gone for a while: say it in one line; the next
+    run catches up."""
+    try:
+        yield
+    except LitwatchError as exc:
+        log.error("%s could not run: %s", job, exc)
+    except DATABASE_ERRORS as exc:
+        log.error("%s could not run: database unreachable (%s)", job, describe_database_error(exc))
+
+
 def _run_poll(ctx: Context, name: str, schedule: str) -> None:
     # ``schedule`` rides along so a sync can tell when a search's schedule changed.
     from litwatch.jobs.poll import poll_search
 
-    try:
+    with _one_line(f"poll job {name}"):
         summary = poll_search(ctx, name, only_if_due=True)
-    except LitwatchError as exc:  # a setting or the store: say it in one line, try next time
-        log.error("poll job %s could not run: %s", name, exc)
-        return
-    if summary.status != "skipped":
-        log.info("poll job: %s", summary.line())
+        if summary.status != "skipped":
+            log.info("poll job: %s", summary.line())
 
 
 def _digest_job(ctx: Context) -> None:
     from litwatch.jobs.digest_run import run_digests
 
-    log.info("digest job: %s", run_digests(ctx).line())
+    with _one_line("digest job"):
+        log.info("digest job: %s", run_digests(ctx).line())
 
 
 def _retry_job(ctx: Context) -> None:
     from litwatch.jobs.digest_run import deliver_pending
 
-    result = deliver_pending(ctx)
-    if result.attempted:
-        log.info("delivery retry: %s", result.line())
+    with _one_line("delivery retry"):
+        result = deliver_pending(ctx)
+        if result.attempted:
+            log.info("delivery retry: %s", result.line())
 
 
 def sync_poll_jobs(sched: BackgroundScheduler, ctx: Context) -> None:
@@ -130,6 +142,8 @@ def running_scheduler(ctx: Context) -> Iterator[BackgroundScheduler]:
         while not stop.wait(SYNC_EVERY.total_seconds()):
             try:
                 sync_poll_jobs(sched, ctx)
+            except DATABASE_ERRORS as exc:
+                log.error("could not sync the saved searches: %s", describe_database_error(exc))
             except Exception:  # a bad schedule in the database must not stop the service
                 log.exception("could not sync the saved searches")
 

@@ -60,15 +60,18 @@ def parse_pubmed_xml(source: Source) -> ParsedBatch:
             batch.book_pmids.append(item[1])
         else:
             batch.failed_pmids.append(item[1])
+            if item[1]:
+                batch.errors[item[1]] = item[2] if len(item) > 2 else "could not be read"
     return batch
 
 
-def iter_pubmed_xml(source: Source) -> Iterator[ArticleRecord | tuple[str, str]]:
-    """Yield each article, and ``(kind, pmid)`` for deletions, book articles and failures.
+def iter_pubmed_xml(source: Source) -> Iterator[ArticleRecord | tuple[str, ...]]:
+    """Yield each article, and ``(kind, pmid)`` for deletions and book articles, and
+    ``(kind, pmid, error)`` for failures.
 
     ``source`` is XML as bytes, a ``str`` that starts with ``<`` (XML text), a path, or a
     binary file object. A document cut off mid-way yields what came before the break and
-    then ``("failed", pmid)`` for the record that was cut (``""`` if its PMID is unknown).
+    then ``("failed", pmid, error)`` for the record that was cut (``""`` if its PMID is unknown).
     """
     stream, owned = _open(source)
     try:
@@ -94,7 +97,7 @@ def _open(source: Source) -> tuple[IO[bytes], bool]:
     return source, False
 
 
-def _iter_stream(stream: IO[bytes]) -> Iterator[ArticleRecord | tuple[str, str]]:
+def _iter_stream(stream: IO[bytes]) -> Iterator[ArticleRecord | tuple[str, ...]]:
     # End events only: asking for start events as well halves iterparse's speed.
     context = etree.iterparse(
         stream,
@@ -131,7 +134,7 @@ def _iter_stream(stream: IO[bytes]) -> Iterator[ArticleRecord | tuple[str, str]]
             exc,
             cut or "with unknown PMID",
         )
-        yield (FAILED, cut)
+        yield (FAILED, cut, f"the XML broke off in this record: {exc}")
         return
     if not produced:
         _check_empty_root(context.root)
@@ -148,7 +151,7 @@ def _check_empty_root(root: Any) -> None:
         raise ParseError(f"not a PubMed efetch answer: root element <{root.tag}>")
 
 
-def _convert(elem: Any) -> Iterator[ArticleRecord | tuple[str, str]]:
+def _convert(elem: Any) -> Iterator[ArticleRecord | tuple[str, ...]]:
     tag = elem.tag
     if tag == "DeleteCitation":
         for child in elem:
@@ -165,7 +168,7 @@ def _convert(elem: Any) -> Iterator[ArticleRecord | tuple[str, str]]:
     except Exception as exc:  # one bad record must not cost the batch: log it and go on
         pmid = _safe_pmid(elem)
         logger.warning("PMID %s could not be converted: %r", pmid or "(unknown)", exc)
-        yield (FAILED, pmid)
+        yield (FAILED, pmid, f"{type(exc).__name__}: {exc}")
         return
     yield record
 

@@ -11,7 +11,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from litwatch.errors import StoreError
-from litwatch.store.tables import PollRun, SavedSearch, SearchHit, SearchQueryVersion
+from litwatch.store.tables import (
+    PollRun,
+    QuarantinedRecord,
+    SavedSearch,
+    SearchHit,
+    SearchQueryVersion,
+)
 
 
 def get_search(session: Session, name: str) -> SavedSearch:
@@ -75,9 +81,9 @@ def current_query_version(session: Session, search: SavedSearch) -> SearchQueryV
 
 
 def remove_search(session: Session, name: str) -> None:
-    """Delete a saved search with its hits, runs and query history (articles stay)."""
+    """Delete a saved search with its hits, runs, quarantine and query history (articles stay)."""
     search = get_search(session, name)
-    for model in (SearchHit, PollRun, SearchQueryVersion):
+    for model in (QuarantinedRecord, SearchHit, PollRun, SearchQueryVersion):
         for row in session.exec(select(model).where(model.search_id == search.id)):
             session.delete(row)
     session.flush()

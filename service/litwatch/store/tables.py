@@ -104,7 +104,24 @@ class PollRun(SQLModel, table=True):
     failed: int = 0
     deleted: int = 0
     requests: int = 0
+    retries: int = 0  # requests tried again after a passing fault (429, 5xx, cut answer)
+    quarantined: int = 0  # records of this run that would not parse, kept in quarantine
     error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class QuarantinedRecord(SQLModel, table=True):
+    """A record that came but could not be read; the next poll of its search fetches it again."""
+
+    __tablename__ = "quarantined_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pmid: str = Field(unique=True, index=True, max_length=20)
+    search_id: int = Field(foreign_key="saved_search.id", index=True)
+    poll_run_id: int | None = None  # the last run that failed to read it
+    error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    attempts: int = 1
+    first_failed_at: datetime | None = _utc_column(nullable=False)
+    last_failed_at: datetime | None = _utc_column(nullable=False)
 
 
 class ClassificationRow(SQLModel, table=True):

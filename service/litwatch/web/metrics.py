@@ -66,7 +66,7 @@ class EutilsCollector(Collector):
         figures = {
             "requests": ("Requests sent to E-utilities", "requests_made"),
             "throttled": ("Requests E-utilities answered with HTTP 429", "throttled"),
-            "retries": ("Requests tried again (timeout, 429, 5xx, broken answer)", "retries"),
+            "retries": ("Requests tried again (timeout, 429, 5xx, broken answer)", "retries_made"),
         }
         for name, (what, attribute) in figures.items():
             metric = CounterMetricFamily(f"litwatch_eutils_{name}", f"{what}, by this process")
