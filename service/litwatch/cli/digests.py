@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from litwatch.cli.arguments import check_choice
 from litwatch.cli.output import console, err_console, print_json, print_table
-from litwatch.cli.runtime import open_context
+from litwatch.cli.runtime import EXIT_BUSY, open_context
 from litwatch.store.quarantine import quarantine_listing
 from litwatch.store.runs import recent_job_runs, recent_poll_runs, undelivered_digests
 from litwatch.store.tables import Digest, JobRun, PollRun, QuarantinedRecord
@@ -143,6 +143,9 @@ def digest_send(
                 typer.echo("no digest is due")
             return
         result = run_digests(ctx, only_email=subscriber, force=now)
+    if result.skipped:
+        err_console.print(f"digest send {result.line()}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_BUSY)
     console.print(result.line(), markup=False, highlight=False)
     for path in result.outbox:
         typer.echo(f"written to the outbox (no SMTP server set): {path}")

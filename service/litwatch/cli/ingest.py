@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from litwatch.cli.arguments import check_choice, parse_date
 from litwatch.cli.output import console, err_console, print_json, print_table
-from litwatch.cli.runtime import open_context
+from litwatch.cli.runtime import EXIT_BUSY, open_context
 from litwatch.default_search import DEFAULT_DESCRIPTION, DEFAULT_QUERY, DEFAULT_SEARCH_NAME
 from litwatch.errors import LitwatchError
 from litwatch.pubmed.markup import to_plain
@@ -65,7 +65,7 @@ def poll(
     from litwatch.jobs.poll import poll_search
 
     start, end = parse_date(since, "--since"), parse_date(until, "--until")
-    failed = 0
+    failed = busy = 0
     with open_context() as ctx:
         with Session(ctx.engine) as session:
             names = [search] if search else [s.name for s in list_searches(session) if s.enabled]
@@ -90,8 +90,11 @@ def poll(
                     f"  records that could not be read: {summary.failed_pmids}", markup=False
                 )
             failed += summary.status == "failed"
+            busy += bool(summary.held_by)
     if failed:
         raise typer.Exit(1)
+    if busy:  # another poll holds the lock: not done, try again later
+        raise typer.Exit(EXIT_BUSY)
 
 
 def _article_rows(session: Session, rows: list) -> list[dict]:  # type: ignore[type-arg]

@@ -14,6 +14,10 @@ from litwatch.context import Context, build_context
 from litwatch.errors import StoreError
 from litwatch.store.engine import is_initialised
 
+# The exit status of a run a person asked for that did not happen because another run of the
+# same job holds its lock (sysexits' EX_TEMPFAIL: try again later).
+EXIT_BUSY = 75
+
 
 @dataclass
 class State:

@@ -46,12 +46,15 @@ class DeliveryResult:
     failed: int = 0
     outbox: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    skipped: str = ""  # why the run did not happen (another run holds the lock: who)
 
     @property
     def attempted(self) -> int:
         return self.sent + self.retry + self.failed
 
     def line(self) -> str:
+        if self.skipped:
+            return f"skipped: {self.skipped}"
         return (
             f"{self.created} digest(s) made, {self.sent} sent, {self.retry} to retry, "
             f"{self.failed} failed"

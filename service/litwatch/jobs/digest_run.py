@@ -9,7 +9,6 @@ what a subscriber would get now without recording anything.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from email.message import EmailMessage
 
 from sqlmodel import Session
@@ -25,7 +24,7 @@ from litwatch.digests.subscribers import get_subscriber
 from litwatch.errors import StoreError
 from litwatch.jobs.due import digest_due
 from litwatch.jobs.locks import holder_id, job_lock
-from litwatch.store.runs import record_job_run
+from litwatch.store.runs import abandon_stale_job_runs, finish_job_run, start_job_run
 from litwatch.store.subscribers import list_subscribers
 from litwatch.store.tables import Subscriber
 
@@ -95,37 +94,52 @@ def run_digests(
     mailer: Mailer | None = None,
 ) -> DeliveryResult:
     """Record the digests that are due, then send everything pending. One run at a time."""
-    started = ctx.now()
-    with job_lock(ctx.engine, "digests") as acquired:
-        if not acquired:
-            log.info("a digest run is going on elsewhere; skipped")
-            return DeliveryResult()
+    with job_lock(ctx.engine, "digests", clock=ctx.now) as lease:
+        if not lease:
+            who = lease.held_by()
+            log.info("digest run skipped: another digest run holds the lock (%s)", who)
+            return DeliveryResult(skipped=f"another digest run holds the lock: {who}")
         with Session(ctx.engine) as session:
-            subs = due_subscribers(ctx, session, force=force)
-            if only_email:
-                wanted = get_subscriber(session, only_email)
-                subs = [s for s in subs if wanted is not None and s.id == wanted.id]
-            made = make_due_digests(
-                session,
-                subs,
-                now=ctx.now(),
-                rendering=render_settings(ctx),
-                message_id_domain=message_id_domain(ctx.settings.mail_from),
-            )
-        result = deliver_pending(ctx, mailer=mailer, only_email=only_email)
-        result.created = len(made)
-    _record_run(ctx, result, started)
+            abandon_stale_job_runs(session, "digests", now=ctx.now(), why=lease.took_over)
+            run_id = start_job_run(session, "digests", started=ctx.now()).id
+            session.commit()
+        try:
+            result = _run_locked(ctx, only_email=only_email, force=force, mailer=mailer)
+        except Exception as exc:  # recorded in the run, then re-raised for the caller to see
+            crash = DeliveryResult(errors=[f"{type(exc).__name__}: {exc}"])
+            _finish_run(ctx, run_id, crash, status="failed")
+            raise
+        _finish_run(ctx, run_id, result)
     return result
 
 
-def _record_run(ctx: Context, result: DeliveryResult, started: datetime) -> None:
+def _run_locked(
+    ctx: Context, *, only_email: str | None, force: bool, mailer: Mailer | None
+) -> DeliveryResult:
     with Session(ctx.engine) as session:
-        record_job_run(
+        subs = due_subscribers(ctx, session, force=force)
+        if only_email:
+            wanted = get_subscriber(session, only_email)
+            subs = [s for s in subs if wanted is not None and s.id == wanted.id]
+        made = make_due_digests(
             session,
-            "digests",
-            started=started,
-            finished=ctx.now(),
-            status="ok" if not result.failed and not result.retry else "errors",
+            subs,
+            now=ctx.now(),
+            rendering=render_settings(ctx),
+            message_id_domain=message_id_domain(ctx.settings.mail_from),
+        )
+    result = deliver_pending(ctx, mailer=mailer, only_email=only_email)
+    result.created = len(made)
+    return result
+
+
+def _finish_run(ctx: Context, run_id: int | None, result: DeliveryResult, status: str = "") -> None:
+    with Session(ctx.engine) as session:
+        finish_job_run(
+            session,
+            run_id,  # type: ignore[arg-type]
+            finished_at=ctx.now(),
+            status=status or ("ok" if not result.failed and not result.retry else "errors"),
             counts={
                 "created": result.created,
                 "sent": result.sent,

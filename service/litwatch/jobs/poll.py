@@ -55,6 +55,7 @@ class PollSummary:
     status: str = "ok"
     error: str = ""
     failed_pmids: list[str] = field(default_factory=list)
+    held_by: str = ""  # skipped because this holder has the search's lock
 
     def line(self) -> str:
         return (
@@ -88,17 +89,26 @@ def poll_search(
     so instances that wake at the same moment poll it once.
     """
     today = ctx.now().date()
-    with job_lock(ctx.engine, f"poll:{name}") as acquired:
-        if not acquired:
-            log.info("poll of %s is running elsewhere; skipped", name)
-            return PollSummary(name, (today, today), status="skipped", error="already running")
+    with job_lock(ctx.engine, f"poll:{name}", clock=ctx.now) as lease:
+        if not lease:
+            who = lease.held_by()
+            log.info("poll of %s skipped: another poll of it holds the lock (%s)", name, who)
+            return PollSummary(
+                name,
+                (today, today),
+                status="skipped",
+                error=f"already running: the lock is held by {who}",
+                held_by=who,
+            )
         if only_if_due:
             with Session(ctx.engine) as session:
                 search = get_search(session, name)
                 schedule = search.schedule or ctx.settings.default_schedule
                 if not poll_due(schedule, search.last_success_at, ctx.now()):
                     return PollSummary(name, (today, today), status="skipped", error="not due")
-        return _poll_locked(ctx, name, since=since, until=until, progress=progress)
+        return _poll_locked(
+            ctx, name, since=since, until=until, progress=progress, took_over=lease.took_over
+        )
 
 
 def _poll_locked(
@@ -108,6 +118,7 @@ def _poll_locked(
     since: date | None,
     until: date | None,
     progress: Progress | None,
+    took_over: str = "",
 ) -> PollSummary:
     started = time.monotonic()
     before = (ctx.eutils.requests_made, ctx.eutils.retries_made)
@@ -119,7 +130,7 @@ def _poll_locked(
         window = (since or default_start, until or default_end)
         if window[0] > window[1]:
             raise StoreError(f"poll window starts after it ends: {window[0]} > {window[1]}")
-        abandon_stale_runs(session, search.id, now=now)
+        abandon_stale_runs(session, search.id, now=now, why=took_over)
         run = start_poll_run(session, search, now=now, window=window)
         session.commit()
         summary = PollSummary(name, window)

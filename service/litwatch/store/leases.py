@@ -1,6 +1,8 @@
-"""The statements behind job locks: PostgreSQL advisory locks and SQLite lease rows.
+"""The statements behind job locks: PostgreSQL advisory locks and the ``job_lock`` rows.
 
-Which one to use, and who the holder is, is decided in ``litwatch.jobs.locks``.
+On SQLite the row is the lease; on PostgreSQL it only says who holds the advisory lock. Which
+one to use, who the holder is and when a lease may be taken over is decided in
+``litwatch.jobs.locks``; every write here is a compare-and-set, so one writer wins a race.
 """
 
 from __future__ import annotations
@@ -8,13 +10,26 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine, delete, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from litwatch.store.tables import JobLock
+
+
+@dataclass(frozen=True)
+class LeaseHolder:
+    """One holding of a job lock, as kept in its row."""
+
+    token: str
+    host: str
+    pid: int
+    process_started_at: datetime | None
+    acquired_at: datetime | None
+    expires_at: datetime
 
 
 def _lock_key(name: str) -> int:
@@ -41,22 +56,40 @@ def advisory_lock(engine: Engine, name: str) -> Iterator[bool]:
                 conn.commit()
 
 
-def take_lease(session: Session, name: str, holder: str, *, now: datetime, ttl: timedelta) -> bool:
-    """Take the lease ``name`` for ``holder`` if it is free or expired; False if someone has it.
+def _values(holder: LeaseHolder) -> dict[str, object]:
+    return {
+        "holder": holder.token,
+        "host": holder.host,
+        "pid": holder.pid,
+        "process_started_at": holder.process_started_at,
+        "acquired_at": holder.acquired_at,
+        "expires_at": holder.expires_at,
+    }
 
-    When another writer created the row first, the session is rolled back (nothing of it is
-    left to commit); otherwise the caller commits to make the lease hold.
+
+def read_lease(session: Session, name: str) -> LeaseHolder | None:
+    """Who holds ``name`` now according to its row (None: nobody)."""
+    row = session.get(JobLock, name, populate_existing=True)
+    if row is None:
+        return None
+    return LeaseHolder(
+        token=row.holder,
+        host=row.host,
+        pid=row.pid,
+        process_started_at=row.process_started_at,
+        acquired_at=row.acquired_at,
+        expires_at=row.expires_at,  # type: ignore[arg-type]
+    )
+
+
+def create_lease(session: Session, name: str, holder: LeaseHolder) -> bool:
+    """Make the row for ``name`` held by ``holder``; False if another writer made it first.
+
+    On False the session is rolled back (nothing of it is left to commit); otherwise the caller
+    commits to make the lease hold.
     """
-    # Take over an expired lease, or create the row; exactly one writer wins either way.
-    taken = session.execute(
-        update(JobLock)
-        .where(col(JobLock.name) == name, col(JobLock.expires_at) < now)
-        .values(holder=holder, expires_at=now + ttl)
-    ).rowcount
-    if taken:
-        return True
     try:
-        session.add(JobLock(name=name, holder=holder, expires_at=now + ttl))
+        session.add(JobLock(name=name, **_values(holder)))  # type: ignore[arg-type]
         session.flush()
     except IntegrityError:
         session.rollback()
@@ -64,6 +97,33 @@ def take_lease(session: Session, name: str, holder: str, *, now: datetime, ttl: 
     return True
 
 
-def release_lease(session: Session, name: str, holder: str) -> None:
-    """Give the lease ``name`` back, if ``holder`` still has it."""
-    session.execute(delete(JobLock).where(col(JobLock.name) == name, col(JobLock.holder) == holder))
+def replace_lease(session: Session, name: str, old_token: str, holder: LeaseHolder) -> bool:
+    """Hand ``name`` from the holding ``old_token`` to ``holder``, if it is still that one's."""
+    res = session.execute(
+        update(JobLock)
+        .where(col(JobLock.name) == name, col(JobLock.holder) == old_token)
+        .values(**_values(holder))
+    )
+    return bool(res.rowcount)
+
+
+def renew_lease(session: Session, name: str, token: str, expires_at: datetime) -> bool:
+    """Push the expiry of ``name`` on, if ``token`` still holds it; False if it was lost."""
+    res = session.execute(
+        update(JobLock)
+        .where(col(JobLock.name) == name, col(JobLock.holder) == token)
+        .values(expires_at=expires_at)
+    )
+    return bool(res.rowcount)
+
+
+def note_holder(session: Session, name: str, holder: LeaseHolder) -> None:
+    """PostgreSQL, under the advisory lock: make the row name ``holder``, whatever it said."""
+    session.execute(delete(JobLock).where(col(JobLock.name) == name))
+    session.add(JobLock(name=name, **_values(holder)))  # type: ignore[arg-type]
+    session.flush()
+
+
+def release_lease(session: Session, name: str, token: str) -> None:
+    """Give the lease ``name`` back, if ``token`` still has it."""
+    session.execute(delete(JobLock).where(col(JobLock.name) == name, col(JobLock.holder) == token))

@@ -38,14 +38,44 @@ def start_poll_run(
     return run
 
 
-def abandon_stale_runs(session: Session, search_id: int, *, now: datetime) -> int:
-    """Mark runs left 'running' by a process that died; they ended without finishing."""
+STOPPED = "the process stopped mid-run"
+
+
+def abandon_stale_runs(session: Session, search_id: int, *, now: datetime, why: str = "") -> int:
+    """Mark poll runs left 'running' by a process that died; they ended without finishing.
+
+    Called by the holder of the search's lock, so no run of it can still be going on."""
     res = session.execute(
         update(PollRun)
         .where(col(PollRun.search_id) == search_id, col(PollRun.status) == "running")
-        .values(status="abandoned", finished_at=now, error="the process stopped mid-run")
+        .values(status="abandoned", finished_at=now, error=f"abandoned: {why or STOPPED}"[:4000])
     )
     return res.rowcount or 0
+
+
+def abandon_stale_job_runs(session: Session, job: str, *, now: datetime, why: str = "") -> int:
+    """The same for runs of ``job`` (a digest run) left 'running', by the holder of its lock."""
+    res = session.execute(
+        update(JobRun)
+        .where(col(JobRun.job) == job, col(JobRun.status) == "running")
+        .values(status="abandoned", finished_at=now, error=f"abandoned: {why or STOPPED}"[:4000])
+    )
+    return res.rowcount or 0
+
+
+def start_job_run(session: Session, job: str, *, started: datetime) -> JobRun:
+    """Keep a run of ``job`` as 'running' from its start, so a crash leaves a trace."""
+    run = JobRun(job=job, started_at=started, status="running", counts={})
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_job_run(session: Session, run_id: int, **outcome: Any) -> None:
+    """Write a job run's outcome (finished_at, status, counts, error); the caller commits."""
+    if "error" in outcome:
+        outcome["error"] = outcome["error"][:4000]
+    session.execute(update(JobRun).where(col(JobRun.id) == run_id).values(**outcome))
 
 
 def finish_poll_run(session: Session, run: PollRun, **outcome: Any) -> PollRun:

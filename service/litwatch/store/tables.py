@@ -273,12 +273,17 @@ class JobRun(SQLModel, table=True):
 
 
 class JobLock(SQLModel, table=True):
-    """A lease on a job name, for databases without advisory locks (SQLite)."""
+    """Who holds a job's lock: the lease itself on SQLite, a note beside the advisory lock on
+    PostgreSQL (so a skipped run can say who holds it and since when)."""
 
     __tablename__ = "job_lock"
 
     name: str = Field(primary_key=True, max_length=200)
-    holder: str = ""
+    holder: str = ""  # a token unique to one holding: host, pid and a random part
+    host: str = Field(default="", max_length=255)
+    pid: int = 0
+    process_started_at: datetime | None = _utc_column()  # tells a reused PID from the holder
+    acquired_at: datetime | None = _utc_column()
     expires_at: datetime | None = _utc_column(nullable=False)
 
 
