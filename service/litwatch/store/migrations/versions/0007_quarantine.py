@@ -1,7 +1,7 @@
 """quarantined records; retries and quarantined counts of a poll run
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02
 
 ``quarantined_record`` keeps each record that arrived but could not be read, with the error,
