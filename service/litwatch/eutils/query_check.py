@@ -3,7 +3,8 @@
 PubMed answers a malformed term with a warning and a guess, or with nothing, so a saved search
 with a typo fails (or silently finds the wrong records) at the next poll. ``check_query`` finds
 the usual mistakes when the search is added or edited: unbalanced parentheses or quotes, an
-unknown field tag, an AND/OR/NOT with no term on one side, a tag that follows no term. Each
+unknown field tag, an AND/OR/NOT with no term on one side, a tag that follows no term, a term
+with no letter or digit (``-``, ``""``). Each
 ``QueryError`` is one line naming what is wrong and the column where it is (1-based).
 
 Only upper-case AND, OR and NOT are operators, as in PubMed. The field tags are PubMed's
@@ -137,6 +138,8 @@ def _check_grammar(tokens: list[_Token]) -> None:
     opened: list[_Token] = []
     prev: _Token | None = None
     for tok in tokens:
+        if tok.kind == "term" and not any(c.isalnum() for c in tok.text):
+            raise QueryError(f"the term {tok.text} at column {tok.col} has no letter or digit")
         if tok.kind == "op" and (prev is None or prev.kind in ("(", "op")):
             raise QueryError(f"{tok.text} at column {tok.col} has no term before it")
         if tok.kind == ")":
