@@ -1,4 +1,4 @@
-"""The JSON API fuzzed from its own OpenAPI schema: whatever is sent, never a server error.
+"""The JSON API (and, slow, the pages) fuzzed from the OpenAPI schema: never a server error.
 
 In-process (ASGI), against a copy of the seeded store of ``test_app``; the live search goes to
 a closed loopback port, so it answers with its "PubMed cannot be reached" error.
@@ -35,10 +35,11 @@ def api_app(_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
         yield create_app(ctx)
 
 
-def operations(app: FastAPI) -> list[schemathesis.APIOperation]:
+def operations(app: FastAPI, *, api: bool = True) -> list[schemathesis.APIOperation]:
+    """The JSON API's operations (``api``), or the others: the pages and the digest links."""
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
     found = [result.ok() for result in schema.get_all_operations()]
-    return [op for op in found if op.path.startswith("/api/") or op.path == "/healthz"]
+    return [op for op in found if (op.path.startswith("/api/") or op.path == "/healthz") == api]
 
 
 # Path values that exist in the seeded store, mixed in so the fuzz reaches past the 404s.
@@ -98,3 +99,16 @@ def test_api_never_answers_a_server_error(
             reached.add(op.path)
     if mode == schemathesis.GenerationMode.POSITIVE:  # the fuzz got past the errors
         assert {"/api/articles/{pmid}", "/api/evidence/{finding_id}", "/healthz"} <= reached
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "mode", [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
+)
+def test_pages_and_links_never_answer_a_server_error(
+    api_app: FastAPI, mode: schemathesis.GenerationMode
+) -> None:
+    pages = operations(api_app, api=False)
+    assert {"/", "/article/{pmid}", "/feedback/{token}"} <= {op.path for op in pages}
+    for op in pages:
+        check_operation(op, mode)
