@@ -92,3 +92,63 @@ def test_readme_documents_every_setting() -> None:
     text = README.read_text()
     missing = [env_name(name) for name in Settings.model_fields if env_name(name) not in text]
     assert missing == [], f"README.md does not document {missing}"
+
+
+@pytest.mark.parametrize(
+    ("url", "fault"),
+    [
+        ("http://mail.example.org", "scheme must be smtp:// or smtps://"),
+        ("smtp://", "no host"),
+        ("smtp://mail.example.org:99999", "not a valid URL"),
+        ("smtp://mail.example.org:port", "not a valid URL"),
+        ("smtp://mail.example.org:0", "port must be"),
+        ("smtp://mail.example.org?tls=yes", "unknown option 'tls'"),
+        ("smtp://mail.example.org?starttls=maybe", "starttls must be one of"),
+        ("smtps://mail.example.org?starttls=required", "TLS from the start"),
+        ("smtp://mail.example.org?timeout=soon", "timeout must be a number"),
+        ("smtp://mail.example.org?max_per_connection=0", "must be positive"),
+        ("smtp://mail.example.org/inbox", "no path"),
+    ],
+)
+def test_a_bad_smtp_url_stops_the_start(
+    url: str, fault: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LITWATCH_SMTP_URL", url)
+    with pytest.raises(ConfigError, match="LITWATCH_SMTP_URL") as caught:
+        load_settings()
+    assert fault in str(caught.value) and "Value error" not in str(caught.value)
+    assert len(str(caught.value).splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "smtp://mail.example.org",
+        "smtps://user:p%40ss@mail.example.org:465",
+        "smtp://127.0.0.1:2525?starttls=required&timeout=5&max_per_connection=20",
+        "smtp://[::1]:25/",
+    ],
+)
+def test_good_smtp_urls_pass_and_the_mailer_reads_them(url: str) -> None:
+    from litwatch.digests.mailer import parse_smtp_url
+
+    assert load_settings(smtp_url=url).smtp_url == url
+    parse_smtp_url(url)  # the start-up check and the mailer agree
+    assert load_settings(smtp_url="  ").smtp_url is None
+
+
+@pytest.mark.parametrize(
+    ("var", "value"),
+    [
+        ("LITWATCH_DEFAULT_SCHEDULE", "often"),
+        ("LITWATCH_DEFAULT_SCHEDULE", "every 0h"),
+        ("LITWATCH_MAIL_FROM", "litwatch"),
+        ("LITWATCH_MAIL_FROM", "litwatch <@localhost>"),
+    ],
+)
+def test_schedule_and_sender_are_checked_at_start(
+    var: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(var, value)
+    with pytest.raises(ConfigError, match=var):
+        load_settings()

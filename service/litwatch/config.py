@@ -8,17 +8,28 @@ A bad value stops the program at start with a message naming the setting.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from litwatch.errors import ConfigError
 
+_EVERY = re.compile(r"^every\s+(\d+)\s*(m|min|h|d)$", re.IGNORECASE)
+SMTP_SCHEMES = ("smtp", "smtps")
+SMTP_OPTIONS = {
+    "starttls": ("auto", "required", "never"),
+    "timeout": None,  # seconds, > 0
+    "max_per_connection": None,  # messages, >= 1
+}
 NCBI_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 ENV_PREFIX = "LITWATCH_"
 
@@ -100,6 +111,36 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value if value.endswith("/") or value == "" else value + "/"
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return check_smtp_url(value.strip())
+
+    @field_validator("default_schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        every = _EVERY.match(value.strip())
+        if every:
+            if int(every.group(1)) <= 0:
+                raise ValueError("the interval must be positive")
+            return value.strip()
+        try:
+            CronTrigger.from_crontab(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"neither 'every N(m|h|d)' nor a cron line ({exc})") from None
+        return value.strip()
+
+    @field_validator("mail_from")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        _name, address = parseaddr(value)
+        local, at, domain = address.rpartition("@")
+        if not (at and local and domain) or any(c.isspace() for c in address):
+            raise ValueError("must be an address, e.g. 'litwatch <litwatch@example.org>'")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -154,6 +195,48 @@ class Settings(BaseSettings):
         return Path("var")
 
 
+def check_smtp_url(url: str) -> str:
+    """``url`` if it is smtp[s]://[user[:pass]@]host[:port][?option=value...]; else ValueError.
+
+    The same rules as the mailer's, checked at start so a bad URL does not wait for the first
+    digest to fail.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in SMTP_SCHEMES:
+        raise ValueError(f"the scheme must be smtp:// or smtps://, not {parts.scheme or '(none)'}")
+    if not parts.hostname:
+        raise ValueError("no host in the URL (smtp://host:port)")
+    if port == 0:
+        raise ValueError("the port must be 1..65535")
+    if parts.path not in ("", "/"):
+        raise ValueError(f"an SMTP URL has no path ({parts.path!r})")
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        _check_smtp_option(key, value, parts.scheme.lower())
+    return url
+
+
+def _check_smtp_option(key: str, value: str, scheme: str) -> None:
+    if key not in SMTP_OPTIONS:
+        raise ValueError(f"unknown option {key!r} (known: {', '.join(SMTP_OPTIONS)})")
+    choices = SMTP_OPTIONS[key]
+    if choices is not None:
+        if value not in choices:
+            raise ValueError(f"{key} must be one of {', '.join(choices)}, not {value!r}")
+        if scheme == "smtps" and value == "required":
+            raise ValueError("smtps:// is TLS from the start; starttls=required does not apply")
+        return
+    try:
+        number = float(value) if key == "timeout" else int(value)
+    except ValueError:
+        raise ValueError(f"{key} must be a number, not {value!r}") from None
+    if not (number > 0 and number < float("inf")):
+        raise ValueError(f"{key} must be positive, not {value!r}")
+
+
 def env_name(field: str) -> str:
     """The environment variable that sets ``field``."""
     return ENV_PREFIX + field.upper()
@@ -185,5 +268,5 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Se
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else "?"
             name = env_name(field) if field in Settings.model_fields else field
-            problems.append(f"{name}: {err['msg']}")
+            problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
         raise ConfigError("bad setting: " + "; ".join(problems)) from None

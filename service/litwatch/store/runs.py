@@ -28,6 +28,7 @@ def start_poll_run(
     version = current_query_version(session, search)
     run = PollRun(
         search_id=search.id,
+        search_name=search.name,
         query_version_id=version.id if version else None,
         started_at=now,
         window_start=window[0],
@@ -79,12 +80,18 @@ def finish_job_run(session: Session, run_id: int, **outcome: Any) -> None:
 
 
 def finish_poll_run(session: Session, run: PollRun, **outcome: Any) -> PollRun:
-    """Write a poll run's outcome (status, counts, error, finished_at); the caller commits."""
-    run = session.merge(run)
+    """Write a poll run's outcome (status, counts, error, finished_at); the caller commits.
+
+    Only the outcome is written: a search removed meanwhile has set the run's search to NULL,
+    and the run must not point at it again.
+    """
+    row = session.get(PollRun, run.id, populate_existing=True)
+    if row is None:
+        row = session.merge(run)
     for name, value in outcome.items():
-        setattr(run, name, value)
-    session.add(run)
-    return run
+        setattr(row, name, value)
+    session.add(row)
+    return row
 
 
 def record_job_run(
@@ -111,10 +118,13 @@ def record_job_run(
 
 
 def recent_poll_runs(session: Session, limit: int = 20) -> list[tuple[PollRun, str, str]]:
-    """The latest poll runs with their search name and the query they ran."""
+    """The latest poll runs with their search's name and the query they ran.
+
+    A removed search's runs stay, named "NAME (removed)".
+    """
     stmt = (
         select(PollRun, SavedSearch.name, SearchQueryVersion.query)
-        .join(SavedSearch, col(SavedSearch.id) == col(PollRun.search_id))
+        .join(SavedSearch, col(SavedSearch.id) == col(PollRun.search_id), isouter=True)
         .join(
             SearchQueryVersion,
             col(SearchQueryVersion.id) == col(PollRun.query_version_id),
@@ -123,7 +133,10 @@ def recent_poll_runs(session: Session, limit: int = 20) -> list[tuple[PollRun, s
         .order_by(col(PollRun.started_at).desc(), col(PollRun.id).desc())
         .limit(limit)
     )
-    return [(run, name, query or "") for run, name, query in session.exec(stmt)]
+    return [
+        (run, name or f"{run.search_name or '?'} (removed)", query or "")
+        for run, name, query in session.exec(stmt)
+    ]
 
 
 def recent_job_runs(session: Session, limit: int = 20) -> list[JobRun]:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from litwatch.errors import StoreError
+from litwatch.eutils.query_check import check_query, check_search_name
 from litwatch.store.tables import (
     PollRun,
     QuarantinedRecord,
@@ -45,9 +46,9 @@ def add_search(
     backfill_start: date | None = None,
     description: str = "",
 ) -> SavedSearch:
-    """Create a saved search; StoreError if the name is taken."""
-    if not name.strip() or not query.strip():
-        raise StoreError("a saved search needs a name and a query")
+    """Create a saved search; QueryError if the name or query is malformed, StoreError if taken."""
+    check_search_name(name)
+    query = check_query(query)
     if find_search(session, name):
         raise StoreError(f"a saved search named {name!r} already exists")
     search = SavedSearch(
@@ -65,11 +66,18 @@ def add_search(
 
 
 def set_search_query(session: Session, search: SavedSearch, query: str, *, now: datetime) -> None:
-    """Change a search's query, keeping the old one in its history."""
+    """Change a search's query (QueryError if malformed), keeping the old one in its history."""
+    query = check_query(query)
     if query != search.query:
         search.query = query
         session.add(search)
         session.add(SearchQueryVersion(search_id=search.id, query=query, created_at=now))
+
+
+def set_search_schedule(session: Session, search: SavedSearch, schedule: str | None) -> None:
+    """Give a search its own schedule, or None: the default one."""
+    search.schedule = schedule
+    session.add(search)
 
 
 def current_query_version(session: Session, search: SavedSearch) -> SearchQueryVersion | None:
@@ -81,11 +89,19 @@ def current_query_version(session: Session, search: SavedSearch) -> SearchQueryV
 
 
 def remove_search(session: Session, name: str) -> None:
-    """Delete a saved search with its hits, runs, quarantine and query history (articles stay)."""
+    """Delete a saved search, its hits and its quarantine; its runs and query history stay,
+    under its name.
+
+    The articles stay too. The name is free again: a new search of that name starts afresh.
+    """
     search = get_search(session, name)
-    for model in (QuarantinedRecord, SearchHit, PollRun, SearchQueryVersion):
+    for model in (QuarantinedRecord, SearchHit):
         for row in session.exec(select(model).where(model.search_id == search.id)):
             session.delete(row)
+    for model in (PollRun, SearchQueryVersion):
+        session.execute(
+            update(model).where(col(model.search_id) == search.id).values(search_id=None)
+        )
     session.flush()
     session.delete(search)
 
@@ -94,6 +110,8 @@ def advance_watermark(
     session: Session, search: SavedSearch, window: tuple[date, date], *, now: datetime
 ) -> None:
     """After a successful poll of ``window``: move the watermark and note the success."""
+    if session.get(SavedSearch, search.id) is None:
+        return  # removed while it was polled: nothing to advance (and nothing to re-create)
     search = session.merge(search)
     # Only a window that joins on to what is covered moves the watermark (a poll of an old
     # window with --since/--until leaves it alone).

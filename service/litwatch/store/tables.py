@@ -68,7 +68,8 @@ class SearchQueryVersion(SQLModel, table=True):
     __tablename__ = "search_query_version"
 
     id: int | None = Field(default=None, primary_key=True)
-    search_id: int = Field(foreign_key="saved_search.id", index=True)
+    # None once the search is removed: the runs that ran this query still say what it was.
+    search_id: int | None = Field(default=None, foreign_key="saved_search.id", index=True)
     query: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime | None = _utc_column(nullable=False)
 
@@ -91,7 +92,9 @@ class PollRun(SQLModel, table=True):
     __tablename__ = "poll_run"
 
     id: int | None = Field(default=None, primary_key=True)
-    search_id: int = Field(foreign_key="saved_search.id", index=True)
+    # None once the search is removed; search_name keeps the run's history readable.
+    search_id: int | None = Field(default=None, foreign_key="saved_search.id", index=True)
+    search_name: str = Field(default="", max_length=100)
     query_version_id: int | None = Field(default=None, foreign_key="search_query_version.id")
     started_at: datetime | None = _utc_column(nullable=False, index=True)
     finished_at: datetime | None = _utc_column()

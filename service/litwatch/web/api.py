@@ -53,7 +53,26 @@ def api_article(request: Request, pmid: str) -> Response:
     return JSONResponse(article_dict(view))
 
 
-@router.post("/api/articles/{pmid}/feedback")
+_RELEVANT = {"relevant": {"type": "boolean"}}
+FEEDBACK_BODY = {
+    "requestBody": {
+        "content": {
+            "application/json": {
+                "schema": {"type": "object", "properties": _RELEVANT, "required": ["relevant"]}
+            },
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"relevant": {"type": "string", "enum": ["true", "false"]}},
+                    "required": ["relevant"],
+                }
+            },
+        }
+    }
+}
+
+
+@router.post("/api/articles/{pmid}/feedback", openapi_extra=FEEDBACK_BODY)
 def api_feedback(
     request: Request, pmid: str, fields: Annotated[dict[str, Any], Depends(read_fields)]
 ) -> Response:
