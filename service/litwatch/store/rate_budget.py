@@ -114,10 +114,16 @@ class DatabaseBudget:
             have = set(
                 session.scalars(select(col(RateSlot.slot)).where(col(RateSlot.budget) == self.name))
             )
-            for slot in sorted(set(range(slots)) - have):
-                try:
-                    session.add(RateSlot(budget=self.name, slot=slot))
-                    session.commit()
-                except IntegrityError:
-                    session.rollback()  # made by another instance meanwhile
+            missing = sorted(set(range(slots)) - have)
+            session.add_all(RateSlot(budget=self.name, slot=slot) for slot in missing)
+            try:
+                session.commit()
+            except IntegrityError:  # another instance made some meanwhile: one at a time
+                session.rollback()
+                for slot in missing:
+                    try:
+                        session.add(RateSlot(budget=self.name, slot=slot))
+                        session.commit()
+                    except IntegrityError:
+                        session.rollback()
         self._ensured = slots
