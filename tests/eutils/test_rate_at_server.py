@@ -22,6 +22,7 @@ from sqlmodel import Session
 from litwatch.eutils.ratelimit import RateLimiter
 from litwatch.fake_eutils.arrivals import busiest_windows, most_in_window
 from litwatch.fake_eutils.corpus import Corpus
+from litwatch.jobs.live_search import search_live
 from litwatch.jobs.poll import poll_search
 from litwatch.store.engine import make_engine
 from litwatch.store.rate_budget import DatabaseBudget, budget_engine
@@ -45,14 +46,15 @@ def budget_db(migrated_db_url: str) -> Iterator[Engine]:
     store.dispose()
 
 
-def test_a_poll_under_faults_keeps_the_limit_at_the_server(migrated_db_url: str) -> None:
+def test_a_poll_under_faults_keeps_the_limit_at_the_server(migrated_sqlite_url: str) -> None:
+    # On SQLite only, to keep the fast suite fast; PostgreSQL's budget is tried below.
     corpus = Corpus()
     corpus.add_records(
         make_records(120, start_pmid=73_000_001, crdt_start=date(2026, 10, 1), per_day=8)
     )
     with fake_eutils(corpus, seed=3, **FAULTS) as (fake, base_url):
         # No key: three a second, the limit a sequential poll can reach.
-        ctx = make_context(migrated_db_url, base_url, Clock(), eutils_max_tries=12,
+        ctx = make_context(migrated_sqlite_url, base_url, Clock(), eutils_max_tries=12,
                            eutils_batch_size=20, ncbi_api_key=None)  # fmt: skip
         ctx.http.close()
         ctx.http = httpx.Client(transport=DelayedTransport(0.3, seed=5))
@@ -172,3 +174,22 @@ def test_busiest_windows_counts_what_the_limit_would() -> None:
     assert worst == max(sum(1 for u in times if t <= u < t + 1) for t in times)
     assert busiest_windows(log, worst) == []
     assert busiest_windows(log, worst - 1)
+
+
+def test_the_live_search_draws_from_the_pollers_budget(migrated_sqlite_url: str) -> None:
+    """A second context on the same store (as the web app has) waits on slots the first used."""
+    with fake_eutils(Corpus()) as (fake, base_url):
+        poller = make_context(migrated_sqlite_url, base_url, Clock(), ncbi_api_key=None)
+        web = make_context(migrated_sqlite_url, base_url, Clock(), ncbi_api_key=None)
+        try:
+            for _ in range(3):
+                poller.eutils.esearch("rituximab")
+            started = time.monotonic()
+            search_live(web, "rituximab")
+            waited = time.monotonic() - started
+        finally:
+            poller.close()
+            web.close()
+    assert poller.eutils.limiter is not web.eutils.limiter
+    assert waited > 0.5  # the web's search waited for a slot the poll's requests held
+    assert busiest_windows(fake.requests, 3) == []
