@@ -3,9 +3,10 @@
 This process builds ``N`` synthetic records (30 created a day, so the backfill window holds
 more than esearch's 9,999-id cap and must be split by date) and serves them from the fake
 E-utilities server on loopback, with NCBI's rate limit on at the with-key figure of 10
-requests/s; the server's log gives the most requests that arrived in any one-second window. A child process (``python -m bench.bench_poll --child BASE_URL DB_URL``) then runs
-the first poll of a new saved search into a fresh, migrated SQLite file: esearch, efetch by
-history batches, parse, store and classify, as the service does. The child reports its own
+requests/s (its log gives the most requests that arrived in any one-second window). A child
+process (``python -m bench.bench_poll --child BASE_URL DB_URL``) then runs the first poll of
+a new saved search into a fresh, migrated SQLite file: esearch, efetch by history batches,
+parse, store and classify, as the service does. The child reports its own
 figures, so the peak RSS is the poller's alone, not the server's.
 
 The time split comes from timers the child wraps around the poll's parts (the outermost one

@@ -22,7 +22,8 @@ class StepClock:
 
 def ask(fake: FakeEutils, clock: StepClock, at: float, **params: str) -> int:
     clock.now = at
-    return fake.handle("GET", "/esearch.fcgi", {"term": "x", **IDENTITY, **params}, "10.0.0.1").status
+    reply = fake.handle("GET", "/esearch.fcgi", {"term": "x", **IDENTITY, **params}, "10.0.0.1")
+    return reply.status
 
 
 def test_arrivals_are_logged_on_the_server_clock_and_counted_per_window() -> None:

@@ -77,7 +77,7 @@ class DatabaseBudget:
             ).one()
             if free_at > now:
                 return POLL_SECONDS if in_flight else float(free_at - now)
-            taken = session.execute(
+            taken = session.execute(  # type: ignore[attr-defined]  # an UPDATE's CursorResult
                 update(RateSlot)
                 .where(
                     col(RateSlot.budget) == self.name,
