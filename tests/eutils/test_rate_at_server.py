@@ -12,7 +12,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
@@ -122,9 +124,12 @@ def test_racing_instances_never_share_a_slot(budget_db: Engine) -> None:
 
 
 @pytest.mark.slow
-def test_three_processes_sharing_a_budget_keep_the_limit_together(migrated_db_url: str) -> None:
+def test_three_processes_sharing_a_budget_keep_the_limit_together(
+    migrated_db_url: str, tmp_path: Path
+) -> None:
     per_process = 12
-    with fake_eutils(Corpus(), seed=11, **FAULTS) as (fake, base_url):
+    logs = [tmp_path / f"worker-{i}.log" for i in range(3)]
+    with ExitStack() as files, fake_eutils(Corpus(), seed=11, **FAULTS) as (fake, base_url):
         workers = [
             subprocess.Popen(
                 [
@@ -138,13 +143,15 @@ def test_three_processes_sharing_a_budget_keep_the_limit_together(migrated_db_ur
                 cwd=REPO,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
+                stderr=files.enter_context(log.open("w")),
                 text=True,
             )  # fmt: skip
-            for _ in range(3)
+            for log in logs
         ]
         try:
-            for w in workers:
-                assert w.stdout is not None and w.stdout.readline().strip() == "ready"
+            for w, log in zip(workers, logs, strict=True):
+                assert w.stdout is not None
+                assert w.stdout.readline().strip() == "ready", log.read_text()
             fake.reset_log()
             started = time.monotonic()
             for w in workers:
@@ -154,8 +161,10 @@ def test_three_processes_sharing_a_budget_keep_the_limit_together(migrated_db_ur
             made = [int(w.communicate(timeout=120)[0].strip()) for w in workers]
         finally:
             for w in workers:
-                w.kill() if w.poll() is None else None
-        took = time.monotonic() - started
+                if w.poll() is None:
+                    w.kill()
+                w.communicate()
+    took = time.monotonic() - started
     served = fake.requests
     assert all(m >= per_process + 1 for m in made)  # the warm-up and each search, or more
     assert len(served) >= 3 * per_process

@@ -15,19 +15,24 @@ request that waited for that would hold up the fetching that should overlap it.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from sqlalchemy import Engine, Float, cast, extract, func, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from litwatch.errors import StoreError
 from litwatch.eutils.ratelimit import POLL_SECONDS, Permit
 from litwatch.store.engine import make_engine
 from litwatch.store.tables import RateSlot
 
 SIDECAR_SUFFIX = "-budget"
+
+log = logging.getLogger(__name__)
 
 
 def budget_engine(engine: Engine) -> Engine | None:
@@ -39,7 +44,9 @@ def budget_engine(engine: Engine) -> Engine | None:
     if not url.database or url.database == ":memory:":
         return None
     sidecar = make_engine(str(make_url(f"sqlite:///{Path(url.database)}{SIDECAR_SUFFIX}")))
-    RateSlot.metadata.create_all(sidecar, tables=[RateSlot.__table__])  # type: ignore[attr-defined]
+    # IF NOT EXISTS: several processes may start on a fresh file at once.
+    with sidecar.begin() as conn:
+        conn.execute(CreateTable(RateSlot.__table__, if_not_exists=True))  # type: ignore[attr-defined]
     return sidecar
 
 
@@ -61,6 +68,21 @@ class DatabaseBudget:
 
     def take(self, slots: int, hold: float) -> Permit | float:
         """Take the slot that came free first, if it is free now; else the seconds to wait."""
+        try:
+            return self._take(slots, hold)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the request-rate budget cannot be read: {exc}") from exc
+
+    def free(self, permit: Permit, after: float) -> None:
+        """Free the permit's slot ``after`` seconds from now, unless it was taken over since."""
+        try:
+            self._free(permit, after)
+        except SQLAlchemyError as exc:
+            # The request itself went well; its slot stays taken until its hold runs out,
+            # which is slower but never over the limit.
+            log.warning("rate budget slot %d not freed: %s", permit.slot, exc)
+
+    def _take(self, slots: int, hold: float) -> Permit | float:
         self._ensure(slots)
         with Session(self.engine) as session:
             slot, generation, free_at, in_flight, now = session.execute(
@@ -92,8 +114,7 @@ class DatabaseBudget:
             return 0.0  # another instance took it first: look again at once
         return Permit(slot, generation + 1, float(now))
 
-    def free(self, permit: Permit, after: float) -> None:
-        """Free the permit's slot ``after`` seconds from now, unless it was taken over since."""
+    def _free(self, permit: Permit, after: float) -> None:
         with Session(self.engine) as session:
             session.execute(
                 update(RateSlot)
