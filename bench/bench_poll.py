@@ -3,9 +3,10 @@
 This process builds ``N`` synthetic records (30 created a day, so the backfill window holds
 more than esearch's 9,999-id cap and must be split by date) and serves them from the fake
 E-utilities server on loopback, with NCBI's rate limit on at the with-key figure of 10
-requests/s. A child process (``python -m bench.bench_poll --child BASE_URL DB_URL``) then runs
-the first poll of a new saved search into a fresh, migrated SQLite file: esearch, efetch by
-history batches, parse, store and classify, as the service does. The child reports its own
+requests/s (its log gives the most requests that arrived in any one-second window). A child
+process (``python -m bench.bench_poll --child BASE_URL DB_URL``) then runs the first poll of
+a new saved search into a fresh, migrated SQLite file: esearch, efetch by history batches,
+parse, store and classify, as the service does. The child reports its own
 figures, so the peak RSS is the poller's alone, not the server's.
 
 The time split comes from timers the child wraps around the poll's parts (the outermost one
@@ -40,6 +41,7 @@ def run(n: int = 20_000) -> dict[str, Any]:
     """Serve ``n`` records here, backfill them in a child process; print and return figures."""
     from tests.helpers.synthetic_records import make_records
 
+    from litwatch.fake_eutils.arrivals import most_in_window
     from litwatch.fake_eutils.corpus import Corpus
     from litwatch.fake_eutils.eutils import FakeEutils
     from litwatch.fake_eutils.server import running_server
@@ -73,6 +75,7 @@ def run(n: int = 20_000) -> dict[str, Any]:
         **child,
         "server_requests": {k: by_path[k] for k in sorted(by_path)},
         "server_statuses": {str(k): statuses[k] for k in sorted(statuses)},
+        "most_in_one_second": most_in_window(served),
     }
     _print(result)
     if child["status"] != "ok" or child["stored"] != n:
@@ -94,6 +97,10 @@ def _print(r: dict[str, Any]) -> None:
     served = ", ".join(f"{k.removesuffix('.fcgi')} {v}" for k, v in r["server_requests"].items())
     statuses = ", ".join(f"{k}: {v}" for k, v in r["server_statuses"].items())
     print(f"  {'requests (server log)':<28}{served} (HTTP {statuses})")
+    print(
+        f"  {'most requests in any 1 s':<28}{r['most_in_one_second']:>10} "
+        "(arrivals at the server, sliding window; limit 10)"
+    )
     print(f"  {'peak RSS of the poller MB':<28}{r['peak_rss_mb']:>10.1f}")
     print(f"  {'child start-up MB':<28}{r['startup_rss_mb']:>10.1f}")
     print(

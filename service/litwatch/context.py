@@ -21,9 +21,10 @@ from sqlalchemy import Engine
 from litwatch.config import NCBI_EUTILS_URL, Settings
 from litwatch.errors import ConfigError
 from litwatch.eutils.client import EutilsClient
-from litwatch.eutils.ratelimit import shared_limiter
+from litwatch.eutils.ratelimit import RateLimiter, shared_limiter
 from litwatch.eutils.settings import EutilsSettings
 from litwatch.store.engine import make_engine
+from litwatch.store.rate_budget import DatabaseBudget, budget_engine
 
 if TYPE_CHECKING:
     from litwatch.judging.knowledge import KnowledgeBase
@@ -62,7 +63,21 @@ class Context:
             max_tries=s.eutils_max_tries,
             batch_size=s.eutils_batch_size,
         )
-        return EutilsClient(self.http, es, limiter=shared_limiter(es.requests_per_second))
+        return EutilsClient(self.http, es, limiter=self._limiter(es))
+
+    def _limiter(self, es: EutilsSettings) -> RateLimiter:
+        """One budget for every instance with this key: in the shared database (PostgreSQL),
+        in a file beside it (SQLite), or in this process for an in-memory store."""
+        engine = budget_engine(self.engine)
+        if engine is None:
+            return shared_limiter(es.requests_per_second)
+        if engine is not self.engine:
+            self._closers.append(engine.dispose)
+        return RateLimiter(
+            es.requests_per_second,
+            budget=DatabaseBudget(engine, es.budget_name),
+            hold=es.request_bound + 1.0,
+        )
 
     @cached_property
     def knowledge_base(self) -> KnowledgeBase:

@@ -16,7 +16,7 @@ import respx
 
 from litwatch.errors import ConfigError, EutilsError, HistoryExpiredError, QueryError
 from litwatch.eutils.client import EutilsClient
-from litwatch.eutils.ratelimit import RateLimiter, shared_limiter
+from litwatch.eutils.ratelimit import Permit, RateLimiter, shared_limiter
 from litwatch.eutils.retry import retry_after_seconds
 from litwatch.eutils.settings import EutilsSettings
 
@@ -58,11 +58,11 @@ class RecordingLimiter(RateLimiter):
         self.granted: list[float] = []
         self._record_lock = threading.Lock()
 
-    def acquire(self) -> float:
-        granted = super().acquire()
+    def acquire(self) -> Permit:
+        permit = super().acquire()
         with self._record_lock:
-            self.granted.append(granted)
-        return granted
+            self.granted.append(permit.granted_at)
+        return permit
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """The E-utilities client: esearch and efetch for PubMed, politely.
 
-Every request carries ``tool``, ``email`` and ``api_key`` (when set), goes through the
-process-wide rate limiter, and is retried with jittered exponential backoff on timeouts,
-dropped connections, 429, 5xx and bodies that arrived broken, honouring ``Retry-After``.
+Every request carries ``tool``, ``email`` and ``api_key`` (when set), holds a slot of the
+rate limit (``ratelimit``) from before it is sent until its answer is read, and is retried
+with jittered exponential backoff on timeouts, dropped connections, 429, 5xx and bodies that
+arrived broken, honouring ``Retry-After``.
 Anything else ends in one :class:`~litwatch.errors.EutilsError` that names the request.
 """
 
@@ -240,18 +241,19 @@ class EutilsClient:
         read: Callable[[bytes], T],
         request: str,
     ) -> T:
-        self.limiter.acquire()
-        with self._count_lock:
-            self.requests_made += 1
         full = {"db": "pubmed", **params, "tool": self.settings.tool, "email": self.settings.email}
         if self.settings.api_key:
             full["api_key"] = self.settings.api_key
         url = self._base + endpoint
         try:
-            if post:
-                response = self.http.post(url, data=full, timeout=self.settings.timeout)
-            else:
-                response = self.http.get(url, params=full, timeout=self.settings.timeout)
+            # The slot is held until the answer is in: the limit counts from answers, not grants.
+            with self.limiter.slot():
+                with self._count_lock:
+                    self.requests_made += 1
+                if post:
+                    response = self.http.post(url, data=full, timeout=self.settings.timeout)
+                else:
+                    response = self.http.get(url, params=full, timeout=self.settings.timeout)
         except httpx.TimeoutException as exc:
             raise Transient(f"timed out ({type(exc).__name__})") from exc
         except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:

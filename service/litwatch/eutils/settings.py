@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from litwatch.errors import ConfigError
 
@@ -40,3 +42,19 @@ class EutilsSettings:
         """The rate actually used: the setting, never above NCBI's ceiling for this key."""
         ceiling = RPS_WITH_KEY if self.api_key else RPS_WITHOUT_KEY
         return ceiling if self.max_rps is None else min(self.max_rps, ceiling)
+
+    @property
+    def budget_name(self) -> str:
+        """Who the server counts these requests against: the API key (hashed, so the key is not
+        stored), or, without one, this tool's address at that host, shared by keyless instances."""
+        host = urlsplit(self.base_url).netloc.lower()
+        if self.api_key:
+            digest = hashlib.sha256(self.api_key.encode()).hexdigest()[:16]
+            return f"{host} key:{digest}"
+        return f"{host} no key"
+
+    @property
+    def request_bound(self) -> float:
+        """Seconds within which a sent request has surely reached the server or failed:
+        connect, write and a pooled connection's wait each end at ``timeout``."""
+        return 3 * self.timeout

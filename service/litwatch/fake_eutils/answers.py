@@ -24,6 +24,12 @@ class LoggedRequest:
     params: dict[str, str]
     client: str
     status: int = 0
+    arrived: float = 0.0  # the server's clock when the request had arrived whole
+
+    @property
+    def who(self) -> str:
+        """Whom NCBI counts the request against: its API key, else its address."""
+        return self.params.get("api_key") or self.client
 
 
 ESEARCH_DOCTYPE = (

@@ -110,7 +110,7 @@ class FakeEutils:
     def handle(self, method: str, path: str, params: dict[str, str], client: str) -> Reply:
         """Answer one request; the log records it with the status sent."""
         name = path.rstrip("/").rsplit("/", 1)[-1]
-        entry = LoggedRequest(method, name, dict(params), client)
+        entry = LoggedRequest(method, name, dict(params), client, arrived=self.clock())
         with self._lock:
             self._log.append(entry)
         reply = self._answer(name, params, client)

@@ -228,6 +228,19 @@ class JobLock(SQLModel, table=True):
     expires_at: datetime | None = _utc_column(nullable=False)
 
 
+class RateSlot(SQLModel, table=True):
+    """One slot of a shared request-rate budget: free from ``free_at`` (the database's clock,
+    seconds since the epoch); ``generation`` counts its takings, for compare-and-set."""
+
+    __tablename__ = "rate_slot"
+
+    budget: str = Field(primary_key=True, max_length=300)
+    slot: int = Field(primary_key=True)
+    free_at: float = 0.0
+    generation: int = 0
+    in_flight: bool = False
+
+
 class KnowledgeBaseSnapshot(SQLModel, table=True):
     """Each knowledge base the store was classified with, so a change can be traced."""
 

@@ -1,7 +1,7 @@
 """quarantined records; retries and quarantined counts of a poll run
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-02
 
 ``quarantined_record`` keeps each record that arrived but could not be read, with the error,
@@ -18,7 +18,7 @@ from alembic import op
 from litwatch.store.column_types import UTCDateTime
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
