@@ -61,8 +61,8 @@ def test_design_from_publication_types(
         ("Rituximab in SSc", "We describe five patients with SSc.", "case-series"),
         ("Rituximab in SSc", "We treated three patients with SSc-ILD with rituximab.",
          "case-report"),
-        ("Rituximab in SSc", "Objectives: to assess rituximab in a series of SSc patients of "
-         "our own. Twenty-two patients received it and were followed for 5 years.",
+        ("Rituximab in SSc", "Objectives: to describe a series of SSc patients we treated with "
+         "rituximab. Twenty-two patients received it and were followed for 5 years.",
          "case-series"),
         ("Rituximab in SSc", "We retrospectively reviewed 52 patients.", "cohort"),
         ("Rituximab in SSc", "Forty-one patients received rituximab.", "cohort"),
@@ -74,8 +74,8 @@ def test_design_from_publication_types(
          "20 patients received rituximab.", "non-randomised-trial"),
         ("Methotrexate with pulsed steroids in morphea", "A prospective pilot study, "
          "nonrandomised and open. Fifteen patients were treated.", "non-randomised-trial"),
-        ("Rituximab in SSc", "In this prospective study we assessed the efficacy of rituximab "
-         "given to 18 patients with SSc. The study was registered as NCT01234567.",
+        ("Rituximab in SSc", "This prospective study looked at how well rituximab worked "
+         "when given to 18 patients with SSc. The study was registered as NCT01234567.",
          "non-randomised-trial"),
         ("Rituximab in SSc: a pilot", "Twelve patients with SSc received rituximab.",
          "non-randomised-trial"),
@@ -90,10 +90,11 @@ def test_design_from_publication_types(
         ("Drug QX-5 in SSc", "This study will find out whether QX-5 is better than placebo. "
          "Inclusion criteria: diffuse SSc.", "trial-protocol"),
         # Guidelines.
-        ("EULAR recommendations for the treatment of systemic sclerosis", "A task force "
+        ("Recommendations of a national society on treating systemic sclerosis", "A task force "
          "ran a systematic literature review and agreed on 16 statements.", "guideline"),
-        ("Lung disease in connective tissue diseases", "The aim of this document is to "
-         "provide clinicians with recommendations for screening and treatment.", "guideline"),
+        ("Lung disease in connective tissue diseases", "The aim of this document is "
+         "to set out practical recommendations for clinicians on screening and treatment.",
+         "guideline"),
         # Reviews with no study of their own, and laboratory work.
         ("Systemic sclerosis in the time of a pandemic", "Patients on immunosuppression may "
          "respond less to vaccines, above all those on rituximab.", "review"),

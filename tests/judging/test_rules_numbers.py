@@ -150,7 +150,7 @@ CHANGE_CASES = [
      "mrss_change", -6.0),
     ("Thirty patients received rituximab. The mRSS was 26.6 at baseline.", "mrss_change", None),
     # spreads, medians and ranges around the two values
-    ("Twenty patients were treated. Skin score fell from 16.3 ± 9.8 down to 12.3 ± 7.1 after "
+    ("Twenty patients were treated. Skin score fell from 18.5 ± 8.1 down to 14.5 ± 6.6 after "
      "six months.", "mrss_change", -4.0),
     ("Twenty patients were treated. The median mRSS declined from 21 (IQR 15-27) to 13 "
      "(9-18).", "mrss_change", -8.0),

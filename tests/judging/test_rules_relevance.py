@@ -28,7 +28,7 @@ SSC_RTX = ("Rituximab", "Scleroderma, Systemic")
         ("Anti-CD20 antibody reduces skin fibrosis in the bleomycin mouse model of scleroderma",
          "Mice given bleomycin received anti-CD20 antibody; fibroblasts and TGF-beta "
          "signalling were reduced in systemic sclerosis-like skin.", "related"),
-        ("EULAR recommendations for the treatment of systemic sclerosis",
+        ("Recommendations of a national society on treating systemic sclerosis",
          "A task force updated recommendations; rituximab is recommended for skin and ILD "
          "in SSc.", "related"),
         ("Cost-effectiveness of rituximab for SSc-ILD: a Markov model",

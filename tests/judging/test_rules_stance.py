@@ -202,7 +202,7 @@ def test_structured_record_background_section_does_not_report() -> None:
     ("sentence", "finding", "expected"),
     [
         # "No difference" against an active drug: the improvement named is what was compared.
-        ("Rituximab and cyclophosphamide did not differ significantly in the improvement of "
+        ("Against cyclophosphamide, rituximab did not differ significantly in the gain of "
          "FVC % predicted.", "fvc-improvement", "inconclusive"),
         # A starting value is not a result.
         ("The mRSS fell significantly by six months (p<0.001), a larger fall than with "
@@ -239,8 +239,8 @@ def test_case_report_names_the_disease_for_its_measure() -> None:
 
 
 def test_a_follow_up_range_is_not_long_term() -> None:
-    c = classify(TITLE, INTRO + "Skin scores improved significantly over follow-up periods "
-                 "of 6 months to 4 years.")  # fmt: skip
+    c = classify(TITLE, INTRO + "Skin scores improved significantly, with follow-up lasting "
+                 "from 9 months to 5 years.")  # fmt: skip
     assert "long-term-benefit" not in stances(c)
     assert stances(c).get("mrss-improvement") == "supports"
 

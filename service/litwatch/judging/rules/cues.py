@@ -93,7 +93,8 @@ _COUNTS = {
     "eleven": 11,
     "twelve": 12,
 }
-# "deteriorated by more than 5 points in none": the negation comes after the verb.
+# "worsened by over four points in no patient" or "... in none": the negation comes after
+# the verb.
 NONE_AFTER = pattern(r"\s(?:in|of) (?:none|no (?:patients?|one|cases?|subjects?))\b|\sin neither\b")
 # A clause about the time before treatment describes where patients started, not the result.
 BEFORE_TREATMENT = pattern(

@@ -47,7 +47,8 @@ GUIDELINE_TITLE = words(
     r" guidance| recommendations)?|delphi|task force|best practice"
 )
 GUIDELINE_AIM = pattern(
-    r"\b(?:develop|update|revise|formulate|issue|establish|provide)\w*\b[^.]{0,80}?"
+    r"\b(?:(?:develop|update|revise|formulate|issue|establish|provide|offer|present)\w*|"
+    r"set(?:s|ting)? out)\b[^.]{0,80}?"
     r"\b(?:recommendations|guidelines?|consensus statements?|position statement)\b"
 )
 EMULATED = words(
@@ -58,6 +59,7 @@ RCT = pattern(
     r"\b(?:randomi[sz]ed|randomly (?:assigned|allocated)|randomi[sz]ation)\b[^.]{0,120}?"
     r"\b(?:trial|study|assigned|allocated|placebo|to receive)\b"
     r"|\b(?:assigned|allocated) at random\b|\bplacebo-controlled\b"
+    r"|(?<!non-)(?<!non)\b(?:were|was|being) randomi[sz]ed (?:\w+ ){0,2}?(?:to|into|between)\b"
     r"|\bdouble-blind(?:ed)?\b[^.]{0,40}\btrial\b"
 )
 NOT_RANDOMISED = words(

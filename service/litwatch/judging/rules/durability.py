@@ -35,7 +35,8 @@ _NOT_FOLLOW_UP_AFTER = pattern(
     r"^\s*(?:of age|old|of (?:disease|illness)|(?:since|after|from) (?:the )?(?:diagnosis|onset)|"
     r"before|prior|earlier|ago|of (?:disease )?duration)\b"
 )
-# "over follow-up periods of 6 months to 4 years": the benefit is not placed at the long end.
+# A follow-up written as a range ("followed for 9 months to 5 years"): the benefit is not
+# placed at the long end.
 _RANGE = pattern(
     r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six) ?(weeks?|months?|years?)? ?"
     r"(?:to |and |or |- ?|-)(?:\d+(?:\.\d+)?) ?(weeks?|months?|years?)\b"
