@@ -198,8 +198,8 @@ class Settings(BaseSettings):
 def check_smtp_url(url: str) -> str:
     """``url`` if it is smtp[s]://[user[:pass]@]host[:port][?option=value...]; else ValueError.
 
-    The same rules as the mailer's, checked at start so a bad URL does not wait for the first
-    digest to fail.
+    Checked at start so a bad URL does not wait for the first digest to fail; the mailer reads
+    its URL through this same check.
     """
     try:
         parts = urlsplit(url)

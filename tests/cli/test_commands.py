@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from litwatch.cli import main
 from litwatch.default_search import DEFAULT_SEARCH_NAME
+from tests.helpers.cli import cli_env, run
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in list(os.environ):
-        if key.startswith("LITWATCH_") or key == "NCBI_API_KEY":
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("LITWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'lw.db'}")
-    monkeypatch.setenv("LITWATCH_EUTILS_URL", "http://127.0.0.1:9/")
-    monkeypatch.setenv("LITWATCH_NCBI_EMAIL", "team@example.org")
-    return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+    return cli_env(tmp_path, monkeypatch)
 
 
 def test_init_adds_the_default_search_once(env: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,6 @@ one line; a removed search's runs stay in `litwatch runs`; the migration keeps o
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,27 +11,15 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
-from litwatch.cli import main
 from litwatch.store.engine import alembic_config, make_engine
+from tests.helpers.cli import cli_env, run
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key in list(os.environ):
-        if key.startswith("LITWATCH_") or key == "NCBI_API_KEY":
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("LITWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'lw.db'}")
-    monkeypatch.setenv("LITWATCH_EUTILS_URL", "http://127.0.0.1:9/")
+    root = cli_env(tmp_path, monkeypatch)
     monkeypatch.setenv("LITWATCH_EUTILS_MAX_TRIES", "1")
-    monkeypatch.setenv("LITWATCH_NCBI_EMAIL", "team@example.org")
-    return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+    return root
 
 
 def one_line(err: str) -> str:

@@ -22,7 +22,7 @@ from litwatch.fake_eutils.corpus import Corpus
 from litwatch.fake_eutils.eutils import FakeEutils
 from litwatch.fake_eutils.server import running_server
 from litwatch.store.digests import add_digest, mark_not_sent, mark_sent, take_digest
-from litwatch.store.runs import finish_poll_run, record_job_run, start_poll_run
+from litwatch.store.runs import finish_job_run, finish_poll_run, start_job_run, start_poll_run
 from litwatch.store.searches import add_search, advance_watermark, get_search
 from litwatch.web import create_app
 from tests.web.test_app import serving
@@ -72,7 +72,8 @@ def seed(ctx: Context) -> None:
     poll(ctx, "hourly", at=at, found=1, new=1, requests=2)
     poll(ctx, "cron", at=datetime(2026, 3, 1, 6, 0, tzinfo=UTC), requests=2)
     with Session(ctx.engine) as session:
-        record_job_run(session, "digests", started=at, finished=at, status="ok", counts={"sent": 1})
+        job = start_job_run(session, "digests", started=at)
+        finish_job_run(session, job.id, finished_at=at, status="ok", counts={"sent": 1})
         sub = add_subscriber(session, "a@example.org", now=ADDED)
         assert sub.id is not None
         ids = [

@@ -22,11 +22,11 @@ from types import TracebackType
 from typing import Literal, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from litwatch.config import check_smtp_url
 from litwatch.errors import ConfigError, DeliveryError
 
 SETTING = "LITWATCH_SMTP_URL"
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
-STARTTLS_MODES = ("auto", "required", "never")
 
 
 @dataclass(frozen=True)
@@ -48,42 +48,27 @@ class SmtpSettings:
 
 
 def parse_smtp_url(url: str) -> SmtpSettings:
-    """``smtp://user:pass@host:port?starttls=required&timeout=10`` or ``smtps://...``."""
+    """``smtp://user:pass@host:port?starttls=required&timeout=10`` or ``smtps://...``.
+
+    The URL is checked by the same rules as at start (``config.check_smtp_url``); this only
+    reads it into settings with their defaults.
+    """
     try:
-        parts = urlsplit(url.strip())
-        port = parts.port
+        check_smtp_url(url.strip())
     except ValueError as exc:
-        raise ConfigError(f"{SETTING}: not a valid URL ({exc})") from exc
+        raise ConfigError(f"{SETTING}: {exc}") from None
+    parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS:
-        raise ConfigError(f"{SETTING}: the scheme must be smtp:// or smtps://, not {scheme!r}")
-    if not parts.hostname:
-        raise ConfigError(f"{SETTING}: no host in the URL")
     options = dict(parse_qsl(parts.query, keep_blank_values=True))
-    unknown = set(options) - {"starttls", "timeout", "max_per_connection"}
-    if unknown:
-        raise ConfigError(f"{SETTING}: unknown option(s) {', '.join(sorted(unknown))}")
-    starttls = options.get("starttls", "auto")
-    if starttls not in STARTTLS_MODES:
-        raise ConfigError(f"{SETTING}: starttls must be one of {', '.join(STARTTLS_MODES)}")
-    if scheme == "smtps" and starttls == "required":
-        raise ConfigError(f"{SETTING}: smtps:// is TLS from the start; starttls does not apply")
-    try:
-        timeout = float(options.get("timeout", 30))
-        per_connection = int(options.get("max_per_connection", 100))
-    except ValueError as exc:
-        raise ConfigError(f"{SETTING}: timeout and max_per_connection must be numbers") from exc
-    if timeout <= 0 or per_connection < 1:
-        raise ConfigError(f"{SETTING}: timeout and max_per_connection must be positive")
     return SmtpSettings(
         scheme=scheme,  # type: ignore[arg-type]
-        host=parts.hostname,
-        port=port or DEFAULT_PORTS[scheme],
+        host=parts.hostname or "",
+        port=parts.port or DEFAULT_PORTS[scheme],
         username=unquote(parts.username or ""),
         password=unquote(parts.password or ""),
-        starttls=starttls,  # type: ignore[arg-type]
-        timeout=timeout,
-        max_per_connection=per_connection,
+        starttls=options.get("starttls", "auto"),  # type: ignore[arg-type]
+        timeout=float(options.get("timeout", 30)),
+        max_per_connection=int(options.get("max_per_connection", 100)),
     )
 
 

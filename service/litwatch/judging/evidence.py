@@ -109,11 +109,6 @@ class EvidenceTable:
         }
 
 
-def evidence_rows(session: Session, finding_id: str) -> list[EvidenceRow]:
-    """Articles with a stance on ``finding_id``, newest first (deleted records left out)."""
-    return evidence_table(session, finding_id).rows
-
-
 def evidence_table(session: Session, finding_id: str) -> EvidenceTable:
     """The rows on ``finding_id``, newest first, each marked counted or not, and the counts."""
     rows = []

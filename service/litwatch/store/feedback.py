@@ -59,16 +59,6 @@ def list_relevance_labels(session: Session) -> list[tuple[ArticleRecord, bool]]:
     return out
 
 
-def get_stance_corrections(session: Session, pmid: str) -> dict[str, str]:
-    """finding id -> the stance a person set for this article (latest wins)."""
-    rows = session.exec(
-        select(Feedback.finding_id, Feedback.stance)
-        .where(Feedback.pmid == pmid, col(Feedback.finding_id).is_not(None))
-        .order_by(col(Feedback.id))
-    )
-    return {f: s for f, s in rows if f and s}
-
-
 def count_relevance_labels(session: Session) -> tuple[int, int]:
     """(number of relevance labels, newest label id): changes whenever a label is added."""
     count, newest = session.exec(

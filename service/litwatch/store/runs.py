@@ -94,29 +94,6 @@ def finish_poll_run(session: Session, run: PollRun, **outcome: Any) -> PollRun:
     return row
 
 
-def record_job_run(
-    session: Session,
-    job: str,
-    *,
-    started: datetime,
-    finished: datetime,
-    status: str,
-    counts: dict[str, Any],
-    error: str = "",
-) -> JobRun:
-    """Keep one run of a job other than a poll (a digest run) for `litwatch runs`."""
-    run = JobRun(
-        job=job,
-        started_at=started,
-        finished_at=finished,
-        status=status,
-        counts=counts,
-        error=error[:4000],
-    )
-    session.add(run)
-    return run
-
-
 def recent_poll_runs(session: Session, limit: int = 20) -> list[tuple[PollRun, str, str]]:
     """The latest poll runs with their search's name and the query they ran.
 
