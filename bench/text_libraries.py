@@ -184,14 +184,19 @@ def chunks(records: list[GoldRecord]) -> list[str]:
     return out
 
 
+_OPENING = re.compile(r"[\W_]*")
+
+
 def starts(text: str, parts: list[str]) -> set[int]:
-    """Where each sentence after the first begins in ``text``."""
+    """Where each sentence after the first begins in ``text``, at its first letter or digit
+    (a splitter that leaves a bracket or a bullet with the sentence before breaks there too)."""
     found, at = set(), 0
     for part in parts:
         where = text.find(part[:20], at)
         if where < 0:
             continue
-        found.add(where)
+        opening = _OPENING.match(text, where)
+        found.add(opening.end() if opening else where)
         at = where + len(part)
     found.discard(min(found, default=0))
     return found
@@ -385,16 +390,18 @@ def cue_agreement(records: list[GoldRecord], kb: KnowledgeBase, reader: Reader) 
             evidence |= {sentence_rules.lowered(e.sentence) for j in got.findings
                          for e in j.evidence}  # fmt: skip
     sentences = sorted(set(read))
-    hedges = [(low, *_hedge_cell(low, reader)) for low in sentences]
-    return {
+    figures: dict[str, Any] = {
         "negation": dict(Counter(cell for _low, cell, _k in calls)),
         "negation, evidence": dict(Counter(c for low, c, _k in calls if low in evidence)),
         "negation kinds": Counter(k for _l, _c, k in calls if k).most_common(),
-        "hedging": dict(Counter(cell for _low, cell, _k in hedges)),
-        "hedging, evidence": dict(Counter(c for low, c, _k in hedges if low in evidence)),
-        "hedging kinds": Counter(k for _l, _c, k in hedges if k).most_common(),
-        "sentences per CPU-s": _alone(reader._read, sentences),
     }
+    if reader.name != "negspacy":  # NegEx reads negation only
+        hedges = [(low, *_hedge_cell(low, reader)) for low in sentences]
+        figures["hedging"] = dict(Counter(cell for _low, cell, _k in hedges))
+        figures["hedging, evidence"] = dict(Counter(c for low, c, _k in hedges if low in evidence))
+        figures["hedging kinds"] = Counter(k for _l, _c, k in hedges if k).most_common()
+    figures["sentences per CPU-s"] = _alone(reader._read, sentences)
+    return figures
 
 
 def _hedge_cell(low: str, reader: Reader) -> tuple[str, str]:
