@@ -23,7 +23,9 @@ from litwatch.digests.selection import (
     select_items,
 )
 from litwatch.digests.signed_links import read_token
+from litwatch.digests.wording import Measure, measures_of
 from litwatch.errors import ConfigError
+from litwatch.judging.knowledge_file import load_knowledge_base
 from litwatch.records import (
     ArticleRecord,
     Author,
@@ -169,8 +171,15 @@ def environment() -> jinja2.Environment:
     return make_environment()
 
 
+@functools.cache
+def measures() -> dict[str, Measure]:
+    return measures_of(load_knowledge_base())
+
+
 def render(digest: DigestContent, timezone: str = "UTC") -> RenderedDigest:
-    return render_digest(environment(), digest, LINKS, timezone=timezone, now=NOW)
+    return render_digest(
+        environment(), digest, LINKS, timezone=timezone, now=NOW, measures=measures()
+    )
 
 
 def pmids(items: list[Candidate]) -> list[str]:
@@ -257,7 +266,8 @@ def test_nothing_to_send_gives_none_unless_asked() -> None:
 
 def test_summary_counts_and_callouts() -> None:
     s = sample_digest().summary
-    assert (s["new"], s["core"], s["related"]) == (6, 4, 1)
+    # 103 is the retraction of an article sent before: a notice, not a new article.
+    assert (s["new"], s["core"], s["related"], s["notice_count"]) == (5, 4, 1, 1)
     assert pmids(s["contradictions"]) == ["101"]
     assert pmids(s["multicentre_rcts"]) == ["102"]
     assert pmids(s["notices"]) == ["103"]
@@ -361,7 +371,7 @@ def test_article_details_and_links() -> None:
         assert "JAMA Dermatol" in part and "2023 Feb 15" in part
         assert "Retraction notice: Ann X 2026 (PMID 999)" in part
         assert KB["fvc-improvement"] in part
-        assert "3 years" in part and "-6.5" in part
+        assert "follow-up 3 years" in part and "mRSS \u22126.5" in part
     assert "<i>TERT</i>" in rendered.html
     assert 'background-color:#fef08a;">mRSS fell</b>' in rendered.html
     assert "*mRSS fell*" in rendered.text
@@ -373,7 +383,7 @@ def test_article_details_and_links() -> None:
 def test_subject_is_one_line_and_says_what_matters_first() -> None:
     assert render(sample_digest()).subject == (
         "litwatch: 1 retraction/erratum of an article you received; "
-        "1 contradicting a known finding; 1 new multicentre RCT; 6 new articles (4 core)"
+        "1 contradicting a known finding; 1 new multicentre RCT; 5 new articles (4 core)"
     )
     plain = sample_digest(items=[item("800"), item("801", "related")])
     assert render(plain).subject == "litwatch: 2 new articles (1 core)"

@@ -136,14 +136,21 @@ def test_the_digest_marks_retractions_notices_and_follow_ups(ctx: Context) -> No
     summary = composed.content.summary
     assert [i.pmid for i in summary["retracted"]] == [TO_RETRACT.pmid]
     assert summary["contradictions"] == [] and summary["multicentre_rcts"] == []
-    kinds = {e.item.pmid: sec.kind for sec in composed.content.sections for e in sec.items}
-    assert kinds[TO_RETRACT.pmid] == kinds[RETRACTION.pmid] == kinds[ERRATUM.pmid] == "marked"
+    entries = {e.item.pmid: (sec.kind, e) for sec in composed.content.sections for e in sec.items}
+    kinds = {pmid: kind for pmid, (kind, _) in entries.items()}
+    # A notice of an article in the same digest is shown with that article, not apart.
+    assert RETRACTION.pmid not in kinds and ERRATUM.pmid not in kinds
+    assert [n.pmid for n in entries[TO_RETRACT.pmid][1].notices] == [RETRACTION.pmid]
+    assert [n.pmid for n in entries[TRIAL.pmid][1].notices] == [ERRATUM.pmid]
+    assert kinds[TO_RETRACT.pmid] == "marked" and kinds[TRIAL.pmid] == "finding"
+    assert composed.content.summary["notice_count"] == 2
     assert kinds[FOLLOW_UP.pmid] == "finding"
     text, html = composed.rendered.text, composed.rendered.html
     assert "RETRACTED: not counted as evidence" in text
-    assert f"Retraction notice of: {TO_RETRACT.title} (PMID {TO_RETRACT.pmid}" in text
+    assert f"Retraction notice, in this digest: {RETRACTION.title} (PMID {RETRACTION.pmid}" in text
     assert f"Follow-up of: {TRIAL.title} (PMID {TRIAL.pmid}, 2026), the same trial." in text
-    assert "Retracted &ndash; not counted as evidence" in html
+    assert f"Erratum, in this digest: {ERRATUM.title} (PMID {ERRATUM.pmid}" in text
+    assert "Retracted: not counted as evidence" in html
     assert f"/article/{TRIAL.pmid}" in html and "Follow-up of" in html
 
 

@@ -21,6 +21,7 @@ from litwatch.digests.message import build_message, message_id_domain
 from litwatch.digests.queue import compose_digest, make_due_digests
 from litwatch.digests.rendering import DigestLinks, RenderSettings
 from litwatch.digests.subscribers import get_subscriber
+from litwatch.digests.wording import measures_of
 from litwatch.errors import StoreError
 from litwatch.jobs.due import digest_due
 from litwatch.jobs.locks import holder_id, job_lock
@@ -38,6 +39,8 @@ def render_settings(ctx: Context) -> RenderSettings:
         links=DigestLinks(base_url=ctx.settings.base_url, secret=ctx.secret_key),
         timezone=ctx.settings.timezone,
         kb_statements={f.id: f.statement for f in ctx.knowledge_base.findings},
+        measures=measures_of(ctx.knowledge_base),
+        first_digest_max=ctx.settings.first_digest_max,
     )
 
 
