@@ -461,3 +461,85 @@ def test_build_message_is_multipart_alternative_with_the_right_headers() -> None
         f"<{rendered.unsubscribe_url}>, <mailto:unsubscribe@litwatch.example?subject=unsubscribe>"
     )
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+# --- notices, retractions in place, a first digest's limit ----------------------------
+
+
+def notice(pmid: str, target: str, ref: str = "RetractionOf") -> Candidate:
+    kind = "Retraction of Publication" if ref == "RetractionOf" else "Published Erratum"
+    return item(
+        pmid,
+        "related",
+        article=article(
+            pmid, f"Notice {pmid}", publication_types=[kind],
+            comments_corrections=[CommentCorrection(ref, target, "JAMA 2023")],
+        ),
+    )  # fmt: skip
+
+
+def test_a_digest_of_two_retraction_notices_counts_notices_not_articles() -> None:
+    notices = [notice("910", "300"), notice("911", "301")]
+    for n in notices:
+        n.previously_sent = True  # each retracts an article the subscriber was sent
+    rendered = render(sample_digest(items=notices))
+    assert "new article" not in rendered.subject
+    assert rendered.subject == "litwatch: 2 retraction/erratum of an article you received"
+    assert "No new articles, 2 notices (retraction or erratum)" in rendered.text
+    assert "2 new articles" not in rendered.text and "2 new articles" not in rendered.html
+
+
+def test_a_notice_of_an_article_in_the_same_digest_is_folded_into_it() -> None:
+    retracted = item(
+        "920",
+        findings=[judgement("mrss-improvement", "supports", 0.9)],
+        numbers={"n": 40, "mrss_change": -4.0},
+        article=article(
+            "920", comments_corrections=[CommentCorrection("RetractionIn", "921", "JAMA 2024")]
+        ),
+    )
+    digest = sample_digest(items=[retracted, notice("921", "920")])
+    [section] = digest.sections
+    assert section.kind == "marked" and [e.item.pmid for e in section.items] == ["920"]
+    assert [n.pmid for n in section.items[0].notices] == ["921"]
+    assert (digest.summary["new"], digest.summary["notice_count"]) == (1, 1)
+    rendered = render(digest)
+    entry = rendered.text.split("== RETRACTED ARTICLES")[1]
+    assert "RETRACTED: not counted as evidence" in entry
+    assert "Retraction notice, in this digest: Notice 921 (PMID 921" in entry
+    # Shown as retracted, never as evidence: no stance, no sentence, no numbers.
+    assert "upports" not in entry and EVIDENCE not in entry and "n = 40" not in entry
+    assert "PubMed: https://pubmed.ncbi.nlm.nih.gov/921/" not in rendered.text
+    assert ">RETRACTED</span>" in rendered.html and "Supports" not in rendered.html
+
+
+def test_a_first_digest_keeps_the_most_important_and_counts_the_rest() -> None:
+    many = [
+        item(str(1000 + n), findings=[judgement("mrss-improvement", "supports", 0.9)],
+             priority=n / 100)
+        for n in range(30)
+    ]  # fmt: skip
+    many.append(notice("1100", "1029", "ErratumFor"))  # of the most important one
+    digest = build_digest(
+        subscriber(min_relevance="related"),
+        many,
+        period_start=START,
+        period_end=NOW,
+        kb_statements=KB,
+        limit=15,
+    )
+    assert digest is not None
+    shown = [i.pmid for i in digest.items if not i.article.is_notice]
+    assert shown == [str(1000 + n) for n in range(29, 14, -1)]
+    assert "1100" in {i.pmid for i in digest.items}  # its notice comes with it, folded
+    assert {i.pmid for i in digest.held} == {str(1000 + n) for n in range(15)}
+    s = digest.summary
+    assert (s["new"], s["held"], s["held_by_finding"]) == (15, 15, {"mrss-improvement": 15})
+    rendered = render(digest)
+    assert rendered.subject == "litwatch: the 15 most important of 30 new articles, 1 notice " \
+        "(retraction or erratum)"  # fmt: skip
+    assert "http://localhost:8000/evidence/mrss-improvement" in rendered.html
+    assert "mrss-improvement (15): http://localhost:8000/evidence/mrss-improvement" in (
+        rendered.text
+    )
+    assert rendered.text.count("\n  PubMed: ") == 15
