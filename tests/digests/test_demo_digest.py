@@ -1,106 +1,28 @@
 """The demo's corpus through the real pipeline into the digests its subscribers get: stored,
-classified, recorded, written to the outbox, then read back as a mail client would."""
+classified, recorded, written to the outbox, then read back as a mail client would
+(``demo`` in conftest.py)."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import html
 import re
-import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlmodel import Session, select
 
-from litwatch.config import load_settings
-from litwatch.context import Context, build_context
-from litwatch.digests.subscribers import add_subscriber
-from litwatch.fake_eutils.democorpus import DEMO_DIR
+from litwatch.context import Context
 from litwatch.jobs.digest_run import run_digests
-from litwatch.judging.classify_stored import classify_changed
-from litwatch.pubmed.parser import parse_pubmed_xml
-from litwatch.records import ArticleRecord
-from litwatch.store.articles import record_hits, upsert_articles
-from litwatch.store.searches import add_search
 from litwatch.store.tables import DigestItem
-from tests.helpers.e2e import Clock
+from tests.digests.conftest import Message, clinicians
 
-NOW = datetime(2026, 12, 1, 7, 30, tzinfo=UTC)
-CLINICIAN = "clinician@example.org"
 ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
 PYTHON_LIST = re.compile(r"\[\s*'|'\s*\]|\[\s*\"|\"\s*\]")
 RETRACTED, ITS_NOTICE = "90000291", "90000294"  # a cohort and the notice that retracts it
-
-
-@dataclass
-class Message:
-    subject: str
-    text: str
-    html: str
-
-
-def demo_records() -> list[ArticleRecord]:
-    records: list[ArticleRecord] = []
-    for path in sorted(DEMO_DIR.glob("*.xml")):
-        records += parse_pubmed_xml(path.read_bytes()).articles
-    return records
-
-
-def read(path: Path) -> Message:
-    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    text = msg.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-    body = msg.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
-    return Message(str(msg["Subject"]), text, body)
 
 
 def visible_text(markup: str) -> str:
     """What a reader sees of the HTML: tags dropped, entities decoded once."""
     markup = re.sub(r"<(style|title)[^>]*>.*?</\1>", "", markup, flags=re.S)
     return html.unescape(re.sub(r"<[^>]+>", " ", markup))
-
-
-@pytest.fixture(scope="module")
-def demo(
-    tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path
-) -> Iterator[tuple[Context, list[Message]]]:
-    """The demo's store and subscribers, and the first digests they were sent."""
-    work = tmp_path_factory.mktemp("demo-digest")
-    shutil.copyfile(_sqlite_template, work / "lw.db")
-    url = f"sqlite:///{work / 'lw.db'}"
-    settings = load_settings(
-        database_url=url,
-        ncbi_email="t@example.org",
-        secret_key="s3cret",
-        base_url="https://lw.test",
-        outbox_dir=work / "outbox",
-    )
-    ctx = build_context(settings, clock=Clock(NOW))
-    records = demo_records()
-    with Session(ctx.engine) as s:
-        search = add_search(s, "demo", "rituximab AND systemic sclerosis", now=NOW)
-        stored = upsert_articles(s, records, now=NOW)
-        record_hits(s, search.id, [r.pmid for r in records], now=NOW)  # type: ignore[arg-type]
-        s.commit()
-        classify_changed(s, stored, records, kb=ctx.knowledge_base, now=NOW)
-        add_subscriber(s, CLINICIAN, now=NOW - timedelta(hours=1), min_relevance="related")
-        add_subscriber(s, "skin@example.org", now=NOW, findings=["mrss-improvement"])
-        s.commit()
-    result = run_digests(ctx, force=True)
-    assert result.sent == 2 and not result.errors
-    paths = sorted(Path(p) for p in result.outbox)
-    try:
-        yield ctx, [read(p) for p in paths]
-    finally:
-        ctx.close()
-
-
-def clinicians(messages: list[Message]) -> Message:
-    [found] = [m for m in messages if "Demo" not in m.subject and "clinician" in m.text]
-    return found
 
 
 def test_no_escaped_entity_and_no_python_list(demo: tuple[Context, list[Message]]) -> None:
