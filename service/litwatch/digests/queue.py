@@ -100,6 +100,9 @@ def collect_candidates(session: Session, sub: Subscriber, since: datetime) -> Ca
     items: list[Candidate] = []
     notices: dict[str, str] = {}
     for pmid, (record, classification) in fresh.items():
+        noticed = notice_targets(record)
+        if noticed and all(p in sent.get(k, set()) for p, k in noticed.items()):
+            continue  # a notice of what the subscriber was already told was retracted
         targets = {
             p: k
             for p, k in notice_targets(record).items()

@@ -10,7 +10,7 @@ and only counted, for a link to the web.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -117,28 +117,30 @@ def build_digest(
     period_end: datetime,
     kb_statements: Mapping[str, str],
     limit: int | None = None,
+    held: Sequence[Candidate] = (),
 ) -> DigestContent | None:
     """Group and rank what this subscriber gets; None when there is nothing to send.
 
     With ``limit``, only the ``limit`` most important articles are shown (their notices with
-    them); the others are returned as ``held``."""
+    them); the others are returned as ``held``, after the ``held`` given (a recorded digest's)."""
     selected = sorted(select_items(subscriber, items), key=rank, reverse=True)
     if not selected and not subscriber.send_empty:
         return None
     folded = notices_folded(selected)
-    held: list[Candidate] = []
+    left_out = list(held)
     if limit is not None:
-        selected, held = most_important(selected, folded, limit)
+        selected, more = most_important(selected, folded, limit)
+        left_out += more
     sections = _sections(subscriber, selected, folded, kb_statements)
     return DigestContent(
         subscriber,
         selected,
         period_start,
         period_end,
-        summarise(selected, held),
+        summarise(selected, left_out),
         sections,
         dict(kb_statements),
-        held,
+        left_out,
     )
 
 
