@@ -543,3 +543,18 @@ def test_a_first_digest_keeps_the_most_important_and_counts_the_rest() -> None:
         rendered.text
     )
     assert rendered.text.count("\n  PubMed: ") == 15
+
+
+def test_first_of_all_names_each_article_once_with_all_its_reasons() -> None:
+    both = item(
+        "1200",
+        findings=[judgement("fvc-improvement", "contradicts", 0.9)],
+        flags=["multicentre-rct"],
+        design="rct",
+    )
+    rendered = render(sample_digest(items=[both]))
+    first = rendered.text.split("FIRST OF ALL")[1].split("==")[0]
+    assert first.count("(PMID 1200)") == 1
+    assert "* CONTRADICTS fvc-improvement · NEW MULTICENTRE RCT: " in first
+    head = rendered.html.split("First of all")[1].split("</table>")[0]
+    assert head.count("pubmed.ncbi.nlm.nih.gov/1200/") == 1 and "New multicentre RCT" in head

@@ -85,7 +85,7 @@ def test_the_plain_text_reads_well(  # type: ignore[no-untyped-def]
 ) -> None:
     text = clinicians(demo[1]).text
     # Prose wraps in any mail client; only the one-click links run long.
-    long = [line for line in text.splitlines() if len(line) > 200 and "http" not in line]
+    long = [line for line in text.splitlines() if len(line) > 320 and "http" not in line]
     assert long == []
     assert not ENTITY.search(text) and "['" not in text
     page = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -52,7 +52,7 @@ def summarise(selected: list[Candidate], held: list[Candidate]) -> dict[str, Any
         primary = primary_judgement(item, set())
         key = primary.finding_id if primary else ""
         held_by_finding[key] = held_by_finding.get(key, 0) + 1
-    return {
+    summary: dict[str, Any] = {
         "new": len(articles),
         "core": sum(1 for i in articles if i.classification.relevance == "core"),
         "related": sum(1 for i in articles if i.classification.relevance == "related"),
@@ -66,3 +66,28 @@ def summarise(selected: list[Candidate], held: list[Candidate]) -> dict[str, Any
         "held_articles": sum(1 for i in held if is_article(i)),
         "held_by_finding": held_by_finding,
     }
+    summary["first_of_all"] = first_of_all(summary)
+    return summary
+
+
+def first_of_all(
+    summary: Mapping[str, Any],
+) -> list[tuple[Candidate, list[tuple[str, str, str]]]]:
+    """Each article the summary calls out, once, with every reason to read it first:
+    (item, [(kind, what, detail)]), kinds: notice, contradicts, review, retracted, rct."""
+    out: dict[str, tuple[Candidate, list[tuple[str, str, str]]]] = {}
+
+    def add(item: Candidate, kind: str, what: str, detail: str = "") -> None:
+        out.setdefault(item.pmid, (item, []))[1].append((kind, what, detail))
+
+    for item in summary["notices"]:
+        add(item, "notice", "Retracted" if item.notice_kind == "retraction" else "Erratum")
+    for item in summary["contradictions"]:
+        add(item, "contradicts", "Contradicts", ", ".join(item.contradicted))
+    for item in summary["to_review"]:
+        add(item, "review", "May contradict", f"{', '.join(item.may_contradict)} (needs review)")
+    for item in summary["retracted"]:
+        add(item, "retracted", "Retracted", "not counted")
+    for item in summary["multicentre_rcts"]:
+        add(item, "rct", "New multicentre RCT")
+    return list(out.values())
