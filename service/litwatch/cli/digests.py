@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from sqlmodel import Session
@@ -14,6 +14,9 @@ from litwatch.cli.runtime import EXIT_BUSY, open_context
 from litwatch.store.quarantine import quarantine_listing
 from litwatch.store.runs import recent_job_runs, recent_poll_runs, undelivered_digests
 from litwatch.store.tables import Digest, JobRun, PollRun, QuarantinedRecord
+
+if TYPE_CHECKING:
+    from litwatch.context import Context
 
 subscribers_app = typer.Typer(help="Who gets digests: add, list, remove.", no_args_is_help=True)
 digest_app = typer.Typer(help="Digests: preview or send what is due.", no_args_is_help=True)
@@ -141,8 +144,14 @@ def digest_send(
                 typer.echo(f"{email}: " + (msg["Subject"] if msg else "nothing to send"))
             if not emails:
                 typer.echo("no digest is due")
+                _say_when_next(ctx, subscriber)
             return
         result = run_digests(ctx, only_email=subscriber, force=now)
+        if not (result.skipped or result.attempted or result.created or result.errors):
+            typer.echo("no digest sent: " + ("nothing new to send" if now else "none is due"))
+            if not now:
+                _say_when_next(ctx, subscriber)
+            return
     if result.skipped:
         err_console.print(f"digest send {result.line()}", markup=False, highlight=False)
         raise typer.Exit(EXIT_BUSY)
@@ -153,6 +162,23 @@ def digest_send(
         err_console.print(f"  {error}", markup=False, highlight=False)
     if result.failed:
         raise typer.Exit(1)
+
+
+def _say_when_next(ctx: Context, only_email: str | None) -> None:
+    """Each subscriber's next digest, and the command that sends one now."""
+    from litwatch.jobs.digest_run import next_digests
+    from litwatch.templating import localdatetime
+
+    upcoming = next_digests(ctx, only_email)
+    if not upcoming:
+        typer.echo("no active subscriber" + (f" {only_email}" if only_email else ""))
+        return
+    now = ctx.now()
+    for nxt in upcoming:
+        when = "due now" if nxt.due_at <= now else localdatetime(nxt.due_at, ctx.settings.timezone)
+        typer.echo(f"  {nxt.email} ({nxt.frequency}): next digest {when}")
+    flag = f" --subscriber {only_email}" if only_email else " [--subscriber EMAIL]"
+    typer.echo(f"to send now, not waiting for the schedule: litwatch digest send --now{flag}")
 
 
 def runs(
