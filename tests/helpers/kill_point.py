@@ -13,6 +13,9 @@ test can kill the process exactly there and look at what the database kept. The 
 ``sent:N``        just before the commit that records the Nth digest as sent (the SMTP server
                   has accepted it)
 
+With ``KILL_POINT_ARMED_BY=PATH`` in the environment the trap counts only once PATH exists, so
+a long-running command (`serve`) can be stopped at a point the test chooses the moment of.
+
 The trap watches the SQL each connection runs (SQLAlchemy's engine events, for every engine of
 the process), so it sees the commits whatever code makes them.
 """
@@ -49,6 +52,8 @@ class Trap:
         self.marker, self.point, self.kind = marker, point, kind
         self.nth = int(nth or 1)
         self.seen = 0
+        armed_by = os.environ.get("KILL_POINT_ARMED_BY")
+        self.armed_by = Path(armed_by) if armed_by else None
         self.lock = threading.Lock()
 
     def stop_here(self) -> None:
@@ -66,7 +71,7 @@ class Trap:
 
     def on_commit(self, conn: Any) -> None:
         wrote = conn.info.pop("lw_wrote", set())
-        if self.kind not in wrote:
+        if self.kind not in wrote or (self.armed_by and not self.armed_by.exists()):
             return
         with self.lock:
             self.seen += 1

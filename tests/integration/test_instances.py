@@ -1,22 +1,31 @@
 """Three `litwatch serve` on one PostgreSQL database through several scheduled rounds of polls
 and digests (searches polled `every 15s`, digests looked for every 5 s), one instance
-SIGKILLed midway (while it holds a job's lock, when it can be caught holding one) and started
-again. Counted at the fake E-utilities server and at the SMTP server: each record fetched once
-per poll of its search (and the polls of a search never overlap), each digest sent once, and
-no one-second window at the server holding more than the key's limit.
+SIGKILLed midway and started again. Counted at the fake E-utilities server and at the SMTP
+server: each record fetched once per poll of its search (and the polls of a search never
+overlap), each digest sent once, and no one-second window at the server holding more than
+the key's limit, nor a 429.
 
 Each round adds new records to the fake server and a new subscriber, and ends when a poll has
-stored the records and the subscriber's digest has gone out.
+stored the records and the subscriber's digest has gone out. In the kill round the other two
+instances are paused (SIGSTOP, at a moment they hold no lock and no open transaction) so that
+instance 0 takes the poll, and it stops inside the commit of that poll's third batch
+(``tests.helpers.kill_point``), where it is killed; then all three go on.
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from subprocess import STDOUT, Popen
 from typing import Any
 
+import psutil
+import psycopg
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -31,16 +40,21 @@ from litwatch.fake_eutils.democorpus import load_demo_corpus
 from litwatch.fake_eutils.server import running_server
 from litwatch.store.engine import make_engine
 from litwatch.store.searches import add_search
-from litwatch.store.tables import Article, Digest, JobLock, PollRun, SavedSearch, Subscriber
+from litwatch.store.tables import Article, Digest, PollRun, SavedSearch, Subscriber
 from tests.digests.test_delivery import received
 from tests.digests.test_mailer import Recorder, smtp_server
 from tests.helpers.e2e import CountingFake
 from tests.helpers.synthetic_records import TOPIC_QUERY, make_records
+from tests.jobs.test_locks import ROOT
+from tests.jobs.test_poll_commit_crash import wait_for_marker
 from tests.jobs.test_serve import serve_env, start, stop, wait_for
 
 pytestmark = pytest.mark.slow
 
-ROUNDS, PER_ROUND, BATCH, LIMIT = 4, 60, 20, 10
+ROUNDS, BATCH, LIMIT = 4, 20, 10
+KILL_AT = "batch:3"
+KILL_ROUND = 2  # a bigger arrival, so instance 0 can be caught polling it
+SIZES = [300 if r == KILL_ROUND else 60 for r in range(ROUNDS)]
 EVERY = 15  # seconds between polls of a search
 FIRST_PMID = 71_000_001
 
@@ -59,17 +73,23 @@ class TimedFake(CountingFake):
         return reply
 
 
+def first_of(round_no: int) -> int:
+    return FIRST_PMID + sum(SIZES[:round_no])
+
+
 def new_records(round_no: int) -> bytes:
     """This round's arrivals: created today, so the next poll of ``beta`` finds them."""
-    start = FIRST_PMID + round_no * PER_ROUND
+    n = SIZES[round_no]
     return make_records(
-        PER_ROUND, start_pmid=start, crdt_start=date.today(), per_day=PER_ROUND, seed=round_no
+        n, start_pmid=first_of(round_no), crdt_start=date.today(), per_day=n, seed=round_no
     )
 
 
 def round_pmids(round_no: int) -> set[str]:
-    start = FIRST_PMID + round_no * PER_ROUND
-    return {str(start + i) for i in range(PER_ROUND)}
+    return {str(first_of(round_no) + i) for i in range(SIZES[round_no])}
+
+
+ALL_BETA = {str(FIRST_PMID + i) for i in range(sum(SIZES))}
 
 
 def prepare(db_url: str) -> None:
@@ -107,11 +127,6 @@ class World:
             rows = s.exec(select(Digest).join(Subscriber).where(Subscriber.email == address)).all()
         return any(d.status == "sent" for d in rows)
 
-    def holds_a_lock(self, pid: int) -> str:
-        with Session(self.engine) as s:
-            held = s.exec(select(JobLock).where(JobLock.pid == pid)).all()
-        return held[0].name if held else ""
-
     def add_subscriber(self, address: str) -> None:
         with Session(self.engine) as s:
             # An empty digest goes out too: each round's subscriber gets exactly one.
@@ -119,34 +134,79 @@ class World:
             s.commit()
 
 
-def kill_midway(world: World, procs: list, env: dict[str, str], tmp: Path) -> str:  # type: ignore[type-arg]
-    """SIGKILL instance 0 in the middle of a poll if it is caught in one within a minute, else
-    of whatever job it is caught holding a lock for; start it again. What it held."""
-    victim = procs[0]
-    held = ""
-    for wanted, seconds in (("poll:", 60.0), ("", 30.0)):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            held = world.holds_a_lock(victim.pid)
-            if held and held.startswith(wanted):
-                break
-            time.sleep(0.02)
-        if held.startswith(wanted) and held:
-            break
-    victim.kill()
-    victim.wait(timeout=30)
-    procs[0] = start(env, tmp, "i0-again")
-    return held
+def start_instance(env: dict[str, str], tmp: Path, name: str, *, trap: bool = False) -> Popen:
+    """A `litwatch serve --no-web`; with ``trap``, one that stops inside the commit of its
+    third batch of articles once the arm file exists (``tests.helpers.kill_point``)."""
+    if not trap:
+        return start(env, tmp, name)
+    cmd = [sys.executable, "-m", "tests.helpers.kill_point", str(tmp / "marker"), KILL_AT, "--"]
+    with (tmp / f"{name}.log").open("wb") as log:
+        return Popen(
+            [*cmd, "serve", "--no-web"],
+            env={**env, "PYTHONPATH": str(ROOT), "KILL_POINT_ARMED_BY": str(tmp / "armed")},
+            cwd=tmp,
+            stdout=log,
+            stderr=STDOUT,
+        )
 
 
-def run_rounds(world: World, fake: TimedFake, procs: list, env: dict[str, str], tmp: Path) -> str:  # type: ignore[type-arg]
-    held = "not killed"
+def busy_ports(db_url: str) -> set[int]:
+    """Client ports of the database sessions that hold an advisory lock or are in the middle
+    of something (a transaction open, a statement running)."""
+    with psycopg.connect(db_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        rows = conn.execute(
+            "SELECT a.client_port FROM pg_stat_activity a WHERE a.client_port IS NOT NULL"
+            " AND a.pid <> pg_backend_pid() AND (a.state <> 'idle' OR EXISTS (SELECT 1 FROM"
+            " pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory' AND l.granted))"
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
+def pause(procs: list[Popen], db_url: str) -> None:
+    """SIGSTOP ``procs`` at a moment none of them holds a lock or has a transaction open
+    (so the instance left running is never held up by a stopped one)."""
+    for _ in range(300):
+        for p in procs:
+            os.kill(p.pid, signal.SIGSTOP)
+        theirs = {c.laddr.port for p in procs for c in psutil.Process(p.pid).net_connections("tcp")}
+        if not busy_ports(db_url) & theirs:
+            return
+        for p in procs:
+            os.kill(p.pid, signal.SIGCONT)
+        time.sleep(0.1)
+    pytest.fail("the other instances were never idle at once")
+
+
+def kill_mid_poll(procs: list[Popen], env: dict[str, str], tmp: Path, db_url: str) -> int:
+    """Let instance 0 alone take the next poll of ``beta`` (the others paused), SIGKILL it
+    inside the commit of that poll's third batch, start it again, resume the others. The
+    killed PID."""
+    victim, others = procs[0], procs[1:]
+    pause(others, db_url)
+    try:
+        (tmp / "armed").touch()
+        assert wait_for_marker(tmp / "marker", victim, 120) == f"{KILL_AT} {victim.pid}"
+        victim.kill()
+        victim.wait(timeout=30)
+        procs[0] = start_instance(env, tmp, "i0-again")
+    finally:
+        for p in others:
+            os.kill(p.pid, signal.SIGCONT)
+    return victim.pid
+
+
+def run_rounds(
+    fake: TimedFake, procs: list[Popen], env: dict[str, str], tmp: Path, db_url: str
+) -> int:
+    """Every round: records arrive, a subscriber joins; wait until both are dealt with. The
+    PID of the instance killed midway."""
+    world, killed = World(db_url), 0
     for r in range(ROUNDS):
         began = datetime.now(UTC)
         fake.corpus.add_records(new_records(r))
         world.add_subscriber(f"round{r}@example.org")
-        if r == ROUNDS // 2:
-            held = kill_midway(world, procs, env, tmp)
+        if r == KILL_ROUND:
+            killed = kill_mid_poll(procs, env, tmp, db_url)
 
         def done(r: int = r, began: datetime = began) -> bool:
             return (
@@ -157,7 +217,8 @@ def run_rounds(world: World, fake: TimedFake, procs: list, env: dict[str, str], 
 
         assert wait_for(done, 180), f"round {r} did not finish:\n" + logs(tmp)
     time.sleep(EVERY)  # a further round of polls, were an instance to poll twice
-    return held
+    world.engine.dispose()
+    return killed
 
 
 def logs(tmp: Path) -> str:
@@ -171,7 +232,7 @@ def check_polls(world: World, fake: TimedFake, seconds: float) -> dict[str, list
         runs: dict[str, list[PollRun]] = {name: [] for name in searches.values()}
         for run in s.exec(select(PollRun).order_by(PollRun.started_at)):  # type: ignore[arg-type]
             runs[searches[run.search_id]].append(run)
-    beta_pmids = {str(FIRST_PMID + i) for i in range(ROUNDS * PER_ROUND)}
+    beta_pmids = ALL_BETA
     for name, its in runs.items():
         assert all(r.status in ("ok", "abandoned") for r in its), [(r.status, r.error) for r in its]
         for a, b in zip(its, its[1:], strict=False):
@@ -208,9 +269,9 @@ def test_three_instances_through_rounds_with_one_killed(
         env = serve_env(migrated_pg_url, base_url, smtp.port, tmp_path)
         env.update(LITWATCH_DIGEST_CHECK_SECONDS="5", LITWATCH_EUTILS_BATCH_SIZE=str(BATCH))
         began = time.monotonic()
-        procs = [start(env, tmp_path, f"i{n}") for n in range(3)]
+        procs = [start_instance(env, tmp_path, f"i{n}", trap=n == 0) for n in range(3)]
         try:
-            held = run_rounds(world, fake, procs, env, tmp_path)
+            killed = run_rounds(fake, procs, env, tmp_path, migrated_pg_url)
         finally:
             codes = [stop(p) for p in procs]
         seconds = time.monotonic() - began
@@ -228,23 +289,24 @@ def test_three_instances_through_rounds_with_one_killed(
     messages = received(handler)
     got = Counter(m["Message-ID"] for m in messages)
     assert set(got) == {d.message_id for d, _ in rows}
-    # Twice only if the killed instance had that one message in flight (the README's promise).
-    twice = [mid for mid, n in got.items() if n > 1]
-    assert len(twice) <= (1 if held == "digests" else 0) and max(got.values()) <= 2, got
-    assert sorted({m["To"] for m in messages}) == addresses
+    assert list(got.values()) == [1] * len(rows), got
+    assert sorted(m["To"] for m in messages) == addresses
 
     # Every record stored once; the shared rate kept at the server.
     assert articles == distinct
-    assert world.stored({str(FIRST_PMID + i) for i in range(ROUNDS * PER_ROUND)})
+    assert world.stored(ALL_BETA)
     assert {r.status for r in fake.requests} <= {200}, Counter(r.status for r in fake.requests)
     busiest = most_in_window(fake.requests, who="test-key")
     assert busiest <= LIMIT
     abandoned = [r for its in runs.values() for r in its if r.status == "abandoned"]
-    if held.startswith("poll:"):
-        assert len(abandoned) == 1 and "database session ended" in abandoned[0].error
+    # The poll killed midway, and only it, abandoned; the next one took over at once.
+    assert len(abandoned) == 1 and "database session ended" in abandoned[0].error
+    assert f"pid {killed}" in abandoned[0].error and abandoned[0].search_name == "beta"
+    beta_served = [p for p in fake.served if p in ALL_BETA]
     print(
         f"{seconds:.0f}s, {len(fake.requests)} requests, busiest second {busiest}; "
-        f"instance 0 killed holding {held or 'no lock'}; "
-        f"polls {', '.join(f'{n} {len(its)}' for n, its in runs.items())}"
+        f"instance 0 killed inside the commit of a poll's batch {KILL_AT}; "
+        f"polls {', '.join(f'{n} {len(its)}' for n, its in runs.items())}; "
+        f"beta records served {len(beta_served)} times for {len(set(beta_served))}"
     )
     world.engine.dispose()
