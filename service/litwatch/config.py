@@ -23,7 +23,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from litwatch.errors import ConfigError
 
-_EVERY = re.compile(r"^every\s+(\d+)\s*(m|min|h|d)$", re.IGNORECASE)
+_EVERY = re.compile(r"^every\s+(\d+)\s*(s|m|min|h|d)$", re.IGNORECASE)
 SMTP_SCHEMES = ("smtp", "smtps")
 SMTP_OPTIONS = {
     "starttls": ("auto", "required", "never"),
@@ -94,6 +94,12 @@ class Settings(BaseSettings):
         le=1000,
         description="Most articles in a subscriber's first digest (the rest: linked on the web)",
     )
+    digest_check_seconds: int | None = Field(
+        None,
+        gt=0,
+        description="Also look for due digests every N seconds, not only at the digest time "
+        "(what is due is unchanged; for tests of several rounds)",
+    )
     web_host: str = Field("127.0.0.1", description="Address `litwatch serve` listens on")
     web_port: int = Field(8000, ge=0, le=65535, description="Port `litwatch serve` listens on")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
@@ -135,7 +141,7 @@ class Settings(BaseSettings):
         try:
             CronTrigger.from_crontab(value.strip())
         except ValueError as exc:
-            raise ValueError(f"neither 'every N(m|h|d)' nor a cron line ({exc})") from None
+            raise ValueError(f"neither 'every N(s|m|h|d)' nor a cron line ({exc})") from None
         return value.strip()
 
     @field_validator("mail_from")

@@ -26,7 +26,8 @@ from litwatch.digests.subscribers import get_subscriber
 from litwatch.digests.wording import measures_of
 from litwatch.errors import StoreError
 from litwatch.jobs.due import digest_due, next_digest_at
-from litwatch.jobs.locks import holder_id, job_lock
+from litwatch.jobs.locks import gone_from_this_host, holder_id, job_lock
+from litwatch.store.digests import claims, release_claim
 from litwatch.store.runs import abandon_stale_job_runs, finish_job_run, start_job_run
 from litwatch.store.subscribers import list_subscribers
 from litwatch.store.tables import Subscriber
@@ -97,6 +98,22 @@ def next_digests(ctx: Context, only_email: str | None = None) -> list[NextDigest
     ]
 
 
+def release_dead_claims(session: Session) -> int:
+    """Give back the digests claimed by processes of this host that died mid-send (SIGKILL,
+    power cut), so they go out now rather than when the claim goes stale (an hour). The
+    message a dead sender had in flight may have reached the server: it is sent again, with
+    the same Message-ID."""
+    released = 0
+    for digest_id, worker in claims(session):
+        if gone_from_this_host(worker) and release_claim(session, digest_id, worker=worker):
+            log.warning(
+                "digest %s: its sender (%s) is gone; it will be sent again", digest_id, worker
+            )
+            released += 1
+    session.commit()
+    return released
+
+
 def deliver_pending(
     ctx: Context, *, mailer: Mailer | None = None, only_email: str | None = None
 ) -> DeliveryResult:
@@ -105,6 +122,7 @@ def deliver_pending(
     mailer = mailer or make_mailer(ctx.settings.smtp_url, ctx.settings.outbox_dir)
     try:
         with Session(ctx.engine) as session:
+            release_dead_claims(session)
             only = None
             if only_email:
                 sub = get_subscriber(session, only_email)

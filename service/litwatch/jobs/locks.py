@@ -77,6 +77,15 @@ def process_alive(pid: int, started: datetime | None) -> bool:
     return started is None or abs(born - started.timestamp()) < 1.0
 
 
+def gone_from_this_host(worker: str) -> bool:
+    """Whether ``worker`` (a ``holder_id``) names a process of this host that no longer runs.
+
+    A PID since reused by another process counts as running: the caller then waits, as it
+    would for a worker on another host, rather than take work from one that may be alive."""
+    host, _, pid = worker.rpartition(":")
+    return host == socket.gethostname() and pid.isdigit() and not process_alive(int(pid), None)
+
+
 def describe(holder: LeaseHolder) -> str:
     """``host pid N since T``: who holds a lock, in words."""
     since = holder.acquired_at.strftime("%Y-%m-%d %H:%M:%S UTC") if holder.acquired_at else "?"

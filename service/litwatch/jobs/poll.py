@@ -144,10 +144,9 @@ def _poll_locked(
             summary.status, summary.error = "failed", f"{type(exc).__name__}: {exc}"
             _finish(ctx, session, run, summary, started, before)
             raise
-        _finish(ctx, session, run, summary, started, before)
-        if summary.status == "ok":
+        if summary.status == "ok":  # in the run's own commit: both happen or neither
             advance_watermark(session, search, window, now=now)
-            session.commit()
+        _finish(ctx, session, run, summary, started, before)
     log.info("poll %s", summary.line())
     return summary
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import Session
@@ -114,9 +115,12 @@ def build_scheduler(ctx: Context, *, jobs: bool = True) -> BackgroundScheduler:
         return sched
     s = ctx.settings
     hh, mm = s.digest_time.split(":")
+    at_digest_time = CronTrigger(hour=int(hh), minute=int(mm), timezone=s.timezone)
     sched.add_job(
         _digest_job,
-        CronTrigger(hour=int(hh), minute=int(mm), timezone=s.timezone),
+        OrTrigger([at_digest_time, IntervalTrigger(seconds=s.digest_check_seconds)])
+        if s.digest_check_seconds
+        else at_digest_time,
         id="digests",
         kwargs={"ctx": ctx},
         next_run_time=datetime.now(UTC),  # at start: whatever is overdue goes out

@@ -1,4 +1,5 @@
-"""Poll schedules as people write them: 'every 6h', 'every 30m', 'every 2d' or a cron line."""
+"""Poll schedules as people write them: 'every 6h', 'every 30m', 'every 2d' or a cron line
+('every 20s' too, for tests that run several rounds)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from litwatch.errors import ConfigError
 
-_EVERY = re.compile(r"^every\s+(\d+)\s*(m|min|h|d)$", re.IGNORECASE)
-_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days"}
+_EVERY = re.compile(r"^every\s+(\d+)\s*(s|m|min|h|d)$", re.IGNORECASE)
+_UNITS = {"s": "seconds", "m": "minutes", "min": "minutes", "h": "hours", "d": "days"}
 
 
 def schedule_interval(text: str, setting: str = "schedule") -> timedelta | None:
@@ -39,5 +40,5 @@ def parse_schedule(text: str, setting: str = "schedule", timezone: str = "UTC") 
         return CronTrigger.from_crontab(text.strip(), timezone=timezone)
     except ValueError as exc:
         raise ConfigError(
-            f"{setting}: {text!r} is neither 'every N(m|h|d)' nor a cron line ({exc})"
+            f"{setting}: {text!r} is neither 'every N(s|m|h|d)' nor a cron line ({exc})"
         ) from None

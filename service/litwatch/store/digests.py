@@ -197,6 +197,30 @@ def release_stale_claims(session: Session, *, claimed_before: datetime) -> int:
     ).rowcount
 
 
+def claims(session: Session) -> list[tuple[int, str]]:
+    """(digest id, worker) of every digest being sent: claimed and not yet marked."""
+    rows = session.exec(
+        select(Digest.id, Digest.claimed_by).where(col(Digest.status) == "sending")
+    ).all()
+    return [(digest_id, worker or "") for digest_id, worker in rows]  # type: ignore[misc]
+
+
+def release_claim(session: Session, digest_id: int, *, worker: str) -> bool:
+    """Give back one digest claimed by ``worker`` (a worker known to be dead)."""
+    return (
+        session.execute(
+            update(Digest)
+            .where(
+                col(Digest.id) == digest_id,
+                col(Digest.status) == "sending",
+                col(Digest.claimed_by) == worker,
+            )
+            .values(status="pending")
+        ).rowcount
+        == 1
+    )
+
+
 def next_due_digest(
     session: Session, *, now: datetime, subscriber_id: int | None = None
 ) -> int | None:
