@@ -29,6 +29,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Click's own help layout, for every command and sub-command (they inherit it): typer's
+    # rich panels give flags a value type ("--debug <bool>"), and box them to 80 columns.
+    rich_markup_mode=None,
 )
 
 

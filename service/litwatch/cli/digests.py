@@ -8,8 +8,15 @@ from typing import Any
 import typer
 from sqlmodel import Session
 
-from litwatch.cli.arguments import check_choice
-from litwatch.cli.output import console, err_console, print_json, print_table
+from litwatch.cli.output import (
+    FORMAT_HELP,
+    console,
+    err_console,
+    print_csv,
+    print_json,
+    print_table,
+    table_format,
+)
 from litwatch.cli.runtime import EXIT_BUSY, open_context
 from litwatch.store.quarantine import quarantine_listing
 from litwatch.store.runs import recent_job_runs, recent_poll_runs, undelivered_digests
@@ -53,15 +60,18 @@ def subscribers_add(
 
 
 @subscribers_app.command("list")
-def subscribers_list(fmt: str = typer.Option("table", "--format", help="table or json")) -> None:
+def subscribers_list(fmt: str = typer.Option("table", "--format", help=FORMAT_HELP)) -> None:
     """List subscribers with their filters and last digest."""
     from litwatch.store.subscribers import list_subscribers
 
-    check_choice(fmt, ("table", "json"), "--format")
+    table_format(fmt)
     with open_context() as ctx, Session(ctx.engine) as session:
         subs = [s.model_dump() for s in list_subscribers(session)]
     if fmt == "json":
         print_json(subs)
+        return
+    if fmt == "csv":
+        print_csv(subs, list(subs[0]) if subs else ["email", "name", "active"])
         return
     print_table(
         "Subscribers",
@@ -155,12 +165,15 @@ def digest_send(
         raise typer.Exit(1)
 
 
+RUN_CSV_FIELDS = ("started_at", "kind", "name", "status", "counts", "error", "query")
+
+
 def runs(
     limit: int = typer.Option(20, "--limit", min=1),
-    fmt: str = typer.Option("table", "--format", help="table or json"),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP + " (csv: the runs only)"),
 ) -> None:
     """The history of polls and digest runs, with their counts and errors."""
-    check_choice(fmt, ("table", "json"), "--format")
+    table_format(fmt)
     with open_context() as ctx, Session(ctx.engine) as session:
         rows = [_poll_row(r, name, query) for r, name, query in recent_poll_runs(session, limit)]
         rows += [_job_row(j) for j in recent_job_runs(session, limit)]
@@ -169,6 +182,16 @@ def runs(
     rows.sort(key=lambda r: r["started_at"], reverse=True)
     if fmt == "json":
         print_json({"runs": rows[:limit], "undelivered": undelivered, "quarantine": held})
+        return
+    if fmt == "csv":
+        print_csv(rows[:limit], RUN_CSV_FIELDS)
+        if undelivered or held:
+            err_console.print(
+                f"also {len(undelivered)} digest(s) not delivered and {len(held)} record(s) in "
+                "quarantine: --format table or json shows them",
+                markup=False,
+                highlight=False,
+            )
         return
     _print_runs(rows[:limit], undelivered)
     if held:
