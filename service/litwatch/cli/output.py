@@ -11,6 +11,7 @@ The conventions, the same in every command that lists things:
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 import textwrap
@@ -83,18 +84,23 @@ def print_csv(rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> None:
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """A table: at the terminal's width on a terminal, at its content's width elsewhere."""
-    table = Table(title=title, show_lines=False)
+    """A table: at the terminal's width on a terminal; elsewhere as wide as its content, its
+    title on a line of its own and no trailing blanks."""
+    on_terminal = console.is_terminal
+    table = Table(title=title if on_terminal else None, show_lines=False)
     for name in columns:
         table.add_column(name, overflow="fold")
     for row in rows:
-        table.add_row(*(Text("" if v is None else str(_plain(v))) for v in row))
-    if console.is_terminal:
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+    if on_terminal:
         console.print(table)
         return
-    measure = Console(width=_MEASURE_WIDTH, file=console.file)
-    width = max(measure.measure(table).maximum, len(title or ""))
-    Console(width=width, file=console.file, soft_wrap=False).print(table)
+    buffer = io.StringIO()
+    measure = Console(width=_MEASURE_WIDTH, file=buffer)
+    width = measure.measure(table).maximum
+    Console(width=width, file=buffer, soft_wrap=False, no_color=True).print(table)
+    lines = ([title] if title else []) + buffer.getvalue().splitlines()
+    console.file.write("".join(line.rstrip() + "\n" for line in lines))
 
 
 def print_evidence_table(title: str, table: Any) -> None:
