@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 from litwatch.context import Context
 from litwatch.digests.rendering import DESIGN_LABELS
 from litwatch.web import api, links, metrics, pages
+from litwatch.web.banner import install_banner
 from litwatch.web.responses import api_error, error_page, is_api
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def create_app(ctx: Context) -> FastAPI:
     # The context's one environment, shared with the emails; the pages also name designs.
     env = ctx.templates
     env.globals["design_labels"] = DESIGN_LABELS
+    install_banner(env, ctx.settings)
     app.state.ctx = ctx
     app.state.env = env
     app.include_router(pages.router)
