@@ -4,7 +4,8 @@
 server-side with the context's one Jinja environment (``ctx.templates``), from ``templates/web/``.
 ``pages`` (HTML), ``api`` (JSON), ``links`` (the digest's feedback and unsubscribe links),
 ``page_data`` (what both show, read through the store), ``responses`` (errors, rendering),
-``metrics`` (``/metrics``) and ``health`` (the rule ``/healthz`` applies).
+``metrics`` (``/metrics``), ``health`` (the rule ``/healthz`` applies) and ``banner`` (the
+notice every page shows while the service cannot poll).
 
 May import: ``litwatch.context``, jobs (a live search), the stages below (digests, judging,
 store), ``records``, ``errors``; never cli.
