@@ -100,6 +100,7 @@ def test_serve_without_an_address_says_it_once(
     setting; no poll job ever runs, so none is reported as done."""
     monkeypatch.chdir(tmp_path)
     caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="apscheduler")  # the CLI quiets it; hear it here
     ctx = _context(migrated_sqlite_url, "")
 
     # Stop once the scheduler has started (the digest job runs at start, then we signal).
