@@ -12,9 +12,9 @@ from __future__ import annotations
 from litwatch.config import NCBI_EUTILS_URL, Settings
 
 NO_EMAIL = (
-    "polls are off: LITWATCH_NCBI_EMAIL is not set, and NCBI asks every tool for a contact "
-    "address. Set LITWATCH_NCBI_EMAIL to your address (LITWATCH_NCBI_EMAIL=you@example.org) "
-    "and restart; until then the stored articles, the web pages and digests still work."
+    "polls are off: NCBI asks every tool for a contact address, and LITWATCH_NCBI_EMAIL is not "
+    "set. Set it (LITWATCH_NCBI_EMAIL=you@example.org) and restart; until then the stored "
+    "articles, the web pages and the digests still work."
 )
 
 
