@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     timezone: str = Field("UTC", description="Timezone for schedules and dates shown to people")
     digest_time: str = Field("07:00", description="Time of day digests go out (HH:MM)")
     digest_weekday: str = Field("mon", description="Day weekly digests go out (mon..sun)")
+    first_digest_max: int = Field(
+        15,
+        ge=1,
+        le=1000,
+        description="Most articles in a subscriber's first digest (the rest: linked on the web)",
+    )
     web_host: str = Field("127.0.0.1", description="Address `litwatch serve` listens on")
     web_port: int = Field(8000, ge=0, le=65535, description="Port `litwatch serve` listens on")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")

@@ -102,3 +102,25 @@ def test_usage_errors_exit_2_with_usage(env: Path, capsys: pytest.CaptureFixture
     assert code == 2 and "No such command" in err and "Usage" in err
     code, _, err = run(capsys, "searches", "add", "x")
     assert code == 2 and "--query" in err
+
+
+def test_digest_send_with_nothing_due_says_when_and_how_to_send_now(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "init")[0] == 0
+    for args in (["a@example.org"], ["b@example.org", "--frequency", "weekly"]):
+        assert run(capsys, "subscribers", "add", *args)[0] == 0
+    # Just subscribed: no slot has passed since, so nothing is due.
+    code, out, _ = run(capsys, "digest", "send")
+    assert code == 0
+    assert "no digest sent: none is due" in out
+    assert "a@example.org (daily): next digest " in out and " 07:00 UTC" in out
+    assert "b@example.org (weekly): next digest " in out
+    assert "litwatch digest send --now" in out
+    code, out, _ = run(capsys, "digest", "send", "--subscriber", "b@example.org")
+    assert "a@example.org" not in out and "--now --subscriber b@example.org" in out
+    code, out, _ = run(capsys, "digest", "send", "--dry-run")
+    assert "no digest is due" in out and "a@example.org (daily): next digest" in out
+    # Forced, with nothing stored: nothing new, and it says so.
+    code, out, _ = run(capsys, "digest", "send", "--now")
+    assert code == 0 and "no digest sent: nothing new to send" in out

@@ -167,7 +167,8 @@ def test_subscribers_and_digests(demo_env, capsys) -> None:  # type: ignore[no-u
     code, out, _ = run(capsys, "digest", "send", "--now")
     assert code == 0 and "1 sent" in out and ".eml" in out
     code, out, _ = run(capsys, "digest", "send")  # the next one is due tomorrow
-    assert code == 0 and "0 sent" in out
+    assert code == 0 and "no digest sent: none is due" in out
+    assert "panel@example.org (daily): next digest " in out and "digest send --now" in out
     code, out, _ = run(capsys, "runs", "--format", "json")
     kinds = {r["kind"] for r in json.loads(out)["runs"]}
     assert kinds == {"poll", "job"}

@@ -23,7 +23,9 @@ from litwatch.digests.selection import (
     select_items,
 )
 from litwatch.digests.signed_links import read_token
+from litwatch.digests.wording import Measure, measures_of
 from litwatch.errors import ConfigError
+from litwatch.judging.knowledge_file import load_knowledge_base
 from litwatch.records import (
     ArticleRecord,
     Author,
@@ -169,8 +171,15 @@ def environment() -> jinja2.Environment:
     return make_environment()
 
 
+@functools.cache
+def measures() -> dict[str, Measure]:
+    return measures_of(load_knowledge_base())
+
+
 def render(digest: DigestContent, timezone: str = "UTC") -> RenderedDigest:
-    return render_digest(environment(), digest, LINKS, timezone=timezone, now=NOW)
+    return render_digest(
+        environment(), digest, LINKS, timezone=timezone, now=NOW, measures=measures()
+    )
 
 
 def pmids(items: list[Candidate]) -> list[str]:
@@ -257,7 +266,8 @@ def test_nothing_to_send_gives_none_unless_asked() -> None:
 
 def test_summary_counts_and_callouts() -> None:
     s = sample_digest().summary
-    assert (s["new"], s["core"], s["related"]) == (6, 4, 1)
+    # 103 is the retraction of an article sent before: a notice, not a new article.
+    assert (s["new"], s["core"], s["related"], s["notice_count"]) == (5, 4, 1, 1)
     assert pmids(s["contradictions"]) == ["101"]
     assert pmids(s["multicentre_rcts"]) == ["102"]
     assert pmids(s["notices"]) == ["103"]
@@ -361,7 +371,7 @@ def test_article_details_and_links() -> None:
         assert "JAMA Dermatol" in part and "2023 Feb 15" in part
         assert "Retraction notice: Ann X 2026 (PMID 999)" in part
         assert KB["fvc-improvement"] in part
-        assert "3 years" in part and "-6.5" in part
+        assert "follow-up 3 years" in part and "mRSS \u22126.5" in part
     assert "<i>TERT</i>" in rendered.html
     assert 'background-color:#fef08a;">mRSS fell</b>' in rendered.html
     assert "*mRSS fell*" in rendered.text
@@ -373,7 +383,7 @@ def test_article_details_and_links() -> None:
 def test_subject_is_one_line_and_says_what_matters_first() -> None:
     assert render(sample_digest()).subject == (
         "litwatch: 1 retraction/erratum of an article you received; "
-        "1 contradicting a known finding; 1 new multicentre RCT; 6 new articles (4 core)"
+        "1 contradicting a known finding; 1 new multicentre RCT; 5 new articles (4 core)"
     )
     plain = sample_digest(items=[item("800"), item("801", "related")])
     assert render(plain).subject == "litwatch: 2 new articles (1 core)"
@@ -451,3 +461,100 @@ def test_build_message_is_multipart_alternative_with_the_right_headers() -> None
         f"<{rendered.unsubscribe_url}>, <mailto:unsubscribe@litwatch.example?subject=unsubscribe>"
     )
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+# --- notices, retractions in place, a first digest's limit ----------------------------
+
+
+def notice(pmid: str, target: str, ref: str = "RetractionOf") -> Candidate:
+    kind = "Retraction of Publication" if ref == "RetractionOf" else "Published Erratum"
+    return item(
+        pmid,
+        "related",
+        article=article(
+            pmid, f"Notice {pmid}", publication_types=[kind],
+            comments_corrections=[CommentCorrection(ref, target, "JAMA 2023")],
+        ),
+    )  # fmt: skip
+
+
+def test_a_digest_of_two_retraction_notices_counts_notices_not_articles() -> None:
+    notices = [notice("910", "300"), notice("911", "301")]
+    for n in notices:
+        n.previously_sent = True  # each retracts an article the subscriber was sent
+    rendered = render(sample_digest(items=notices))
+    assert "new article" not in rendered.subject
+    assert rendered.subject == "litwatch: 2 retraction/erratum of an article you received"
+    assert "No new articles, 2 notices (retraction or erratum)" in rendered.text
+    assert "2 new articles" not in rendered.text and "2 new articles" not in rendered.html
+
+
+def test_a_notice_of_an_article_in_the_same_digest_is_folded_into_it() -> None:
+    retracted = item(
+        "920",
+        findings=[judgement("mrss-improvement", "supports", 0.9)],
+        numbers={"n": 40, "mrss_change": -4.0},
+        article=article(
+            "920", comments_corrections=[CommentCorrection("RetractionIn", "921", "JAMA 2024")]
+        ),
+    )
+    digest = sample_digest(items=[retracted, notice("921", "920")])
+    [section] = digest.sections
+    assert section.kind == "marked" and [e.item.pmid for e in section.items] == ["920"]
+    assert [n.pmid for n in section.items[0].notices] == ["921"]
+    assert (digest.summary["new"], digest.summary["notice_count"]) == (1, 1)
+    rendered = render(digest)
+    entry = rendered.text.split("== RETRACTED ARTICLES")[1]
+    assert "RETRACTED: not counted as evidence" in entry
+    assert "Retraction notice, in this digest: Notice 921 (PMID 921" in entry
+    # Shown as retracted, never as evidence: no stance, no sentence, no numbers.
+    assert "upports" not in entry and EVIDENCE not in entry and "n = 40" not in entry
+    assert "PubMed: https://pubmed.ncbi.nlm.nih.gov/921/" not in rendered.text
+    assert ">RETRACTED</span>" in rendered.html and "Supports" not in rendered.html
+
+
+def test_a_first_digest_keeps_the_most_important_and_counts_the_rest() -> None:
+    many = [
+        item(str(1000 + n), findings=[judgement("mrss-improvement", "supports", 0.9)],
+             priority=n / 100)
+        for n in range(30)
+    ]  # fmt: skip
+    many.append(notice("1100", "1029", "ErratumFor"))  # of the most important one
+    digest = build_digest(
+        subscriber(min_relevance="related"),
+        many,
+        period_start=START,
+        period_end=NOW,
+        kb_statements=KB,
+        limit=15,
+    )
+    assert digest is not None
+    shown = [i.pmid for i in digest.items if not i.article.is_notice]
+    assert shown == [str(1000 + n) for n in range(29, 14, -1)]
+    assert "1100" in {i.pmid for i in digest.items}  # its notice comes with it, folded
+    assert {i.pmid for i in digest.held} == {str(1000 + n) for n in range(15)}
+    s = digest.summary
+    assert (s["new"], s["held"], s["held_by_finding"]) == (15, 15, {"mrss-improvement": 15})
+    rendered = render(digest)
+    assert rendered.subject == "litwatch: the 15 most important of 30 new articles, 1 notice " \
+        "(retraction or erratum)"  # fmt: skip
+    assert "http://localhost:8000/evidence/mrss-improvement" in rendered.html
+    assert "mrss-improvement (15): http://localhost:8000/evidence/mrss-improvement" in (
+        rendered.text
+    )
+    assert rendered.text.count("\n  PubMed: ") == 15
+
+
+def test_first_of_all_names_each_article_once_with_all_its_reasons() -> None:
+    both = item(
+        "1200",
+        findings=[judgement("fvc-improvement", "contradicts", 0.9)],
+        flags=["multicentre-rct"],
+        design="rct",
+    )
+    rendered = render(sample_digest(items=[both]))
+    first = rendered.text.split("FIRST OF ALL")[1].split("==")[0]
+    assert first.count("(PMID 1200)") == 1
+    assert "* CONTRADICTS fvc-improvement · NEW MULTICENTRE RCT: " in first
+    head = rendered.html.split("First of all")[1].split("</table>")[0]
+    assert head.count("pubmed.ncbi.nlm.nih.gov/1200/") == 1 and "New multicentre RCT" in head

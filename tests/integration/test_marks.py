@@ -4,10 +4,13 @@ the store: the evidence table, the digest, the pages and API, and the exports.""
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -26,7 +29,13 @@ from litwatch.records import Classification
 from litwatch.store.articles import record_hits, upsert_articles
 from litwatch.store.classifications import get_classification
 from litwatch.store.searches import add_search
-from litwatch.store.tables import Article, ClassificationRow, KnowledgeBaseSnapshot
+from litwatch.store.tables import (
+    Article,
+    ClassificationRow,
+    Digest,
+    DigestItem,
+    KnowledgeBaseSnapshot,
+)
 from tests.helpers.e2e import Clock
 from tests.integration.records import ERRATUM, FOLLOW_UP, RETRACTION, TO_RETRACT, TRIAL
 from tests.web.test_app import app_client
@@ -136,14 +145,21 @@ def test_the_digest_marks_retractions_notices_and_follow_ups(ctx: Context) -> No
     summary = composed.content.summary
     assert [i.pmid for i in summary["retracted"]] == [TO_RETRACT.pmid]
     assert summary["contradictions"] == [] and summary["multicentre_rcts"] == []
-    kinds = {e.item.pmid: sec.kind for sec in composed.content.sections for e in sec.items}
-    assert kinds[TO_RETRACT.pmid] == kinds[RETRACTION.pmid] == kinds[ERRATUM.pmid] == "marked"
+    entries = {e.item.pmid: (sec.kind, e) for sec in composed.content.sections for e in sec.items}
+    kinds = {pmid: kind for pmid, (kind, _) in entries.items()}
+    # A notice of an article in the same digest is shown with that article, not apart.
+    assert RETRACTION.pmid not in kinds and ERRATUM.pmid not in kinds
+    assert [n.pmid for n in entries[TO_RETRACT.pmid][1].notices] == [RETRACTION.pmid]
+    assert [n.pmid for n in entries[TRIAL.pmid][1].notices] == [ERRATUM.pmid]
+    assert kinds[TO_RETRACT.pmid] == "marked" and kinds[TRIAL.pmid] == "finding"
+    assert composed.content.summary["notice_count"] == 2
     assert kinds[FOLLOW_UP.pmid] == "finding"
     text, html = composed.rendered.text, composed.rendered.html
     assert "RETRACTED: not counted as evidence" in text
-    assert f"Retraction notice of: {TO_RETRACT.title} (PMID {TO_RETRACT.pmid}" in text
+    assert f"Retraction notice, in this digest: {RETRACTION.title} (PMID {RETRACTION.pmid}" in text
     assert f"Follow-up of: {TRIAL.title} (PMID {TRIAL.pmid}, 2026), the same trial." in text
-    assert "Retracted &ndash; not counted as evidence" in html
+    assert f"Erratum, in this digest: {ERRATUM.title} (PMID {ERRATUM.pmid}" in text
+    assert "Retracted: not counted as evidence" in html
     assert f"/article/{TRIAL.pmid}" in html and "Follow-up of" in html
 
 
@@ -205,3 +221,44 @@ def test_a_change_of_rules_reclassifies_what_older_rules_judged(ctx: Context) ->
     assert c is not None and c.design == "rct" and c.rules_version == RULES_VERSION
     assert set(versions.values()) == {RULES_VERSION}
     assert sync_knowledge_base(ctx) == (set(), 0)
+
+
+def test_a_retraction_known_before_sending_is_shown_in_place_not_sent_later(
+    ctx: Context, tmp_path: Path
+) -> None:
+    from litwatch.digests.mailer import make_mailer
+    from litwatch.digests.queue import make_due_digests
+    from litwatch.jobs.digest_run import deliver_pending, render_settings, run_digests
+    from litwatch.store.searches import get_search
+
+    store(ctx, [TO_RETRACT])
+    with Session(ctx.engine) as s:
+        sub = add_subscriber(s, "dr@example.org", now=NOW - timedelta(days=1))
+        s.commit()
+        [digest_id] = make_due_digests(
+            s, [sub], now=NOW, rendering=render_settings(ctx), message_id_domain="lw.test"
+        )
+        recorded = s.get(Digest, digest_id)
+        assert recorded is not None and "RETRACTED" not in (recorded.body_text or "")
+        # The notice arrives after the digest was recorded, before it is sent.
+        search = get_search(s, "topic")
+        stored = upsert_articles(s, [RETRACTION], now=NOW)
+        record_hits(s, search.id, [RETRACTION.pmid], now=NOW)  # type: ignore[arg-type, union-attr]
+        s.commit()
+        classify_changed(s, stored, [RETRACTION], kb=ctx.knowledge_base, now=NOW)
+    mailer = make_mailer(None, tmp_path / "outbox")
+    try:
+        sent = deliver_pending(ctx, mailer=mailer)
+        assert sent.sent == 1
+        [path] = sent.outbox
+        text = email.message_from_bytes(Path(path).read_bytes(), policy=email.policy.default)
+        body = text.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+        assert "RETRACTED: not counted as evidence" in body and "supports" not in body.lower()
+        # The retraction is announced: no second message follows with it.
+        later = run_digests(ctx, force=True, mailer=mailer)
+        assert (later.created, later.sent) == (0, 0)
+    finally:
+        mailer.close()
+    with Session(ctx.engine) as s:
+        kinds = sorted(i.kind for i in s.exec(select(DigestItem)))
+    assert kinds == ["new", "retraction"]

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from litwatch.errors import ConfigError
 from litwatch.fake_eutils.corpus import Corpus
-from litwatch.jobs.due import digest_due, digest_slot, poll_due
+from litwatch.jobs.due import digest_due, digest_slot, next_digest_at, poll_due
 from litwatch.jobs.scheduler import build_scheduler, sync_poll_jobs
 from litwatch.jobs.schedules import parse_schedule, schedule_interval
 from litwatch.store.searches import add_search, get_search, remove_search
@@ -59,6 +59,20 @@ def test_digest_slots_daily_weekly_and_timezone() -> None:
     assert paris == datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # 07:00 in Paris, winter
     summer = digest_slot("daily", datetime(2026, 7, 1, 12, 0, tzinfo=UTC), tz="Europe/Paris")
     assert summer == datetime(2026, 7, 1, 5, 0, tzinfo=UTC)
+
+
+def test_next_digest_is_the_next_slot_or_now() -> None:
+    created = T - timedelta(days=3)
+    # Sent at this morning's slot: the next daily one is tomorrow's, weekly next Monday's.
+    sent = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+    assert next_digest_at("daily", sent, created, T) == datetime(2026, 11, 26, 7, 0, tzinfo=UTC)
+    weekly = next_digest_at("weekly", T - timedelta(hours=1), created, T)
+    assert weekly == datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    assert next_digest_at("daily", None, created, T) == T  # due already
+    # The wall-clock hour holds across a change of summer time (Paris, 25 Oct 2026).
+    before = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)
+    paris = next_digest_at("daily", before, created, before, at="07:00", tz="Europe/Paris")
+    assert paris == datetime(2026, 10, 25, 6, 0, tzinfo=UTC)
 
 
 def test_digest_due_once_per_slot() -> None:

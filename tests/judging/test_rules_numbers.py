@@ -250,6 +250,10 @@ def test_a_listed_change_takes_its_own_p() -> None:
 
 # (abstract, n): n is the patients given rituximab (LABELS.md "Numbers").
 PATIENT_CASES = [
+    # A 1:1 allocation ratio is no count of patients.
+    ("In a trial at 3 centres, 64 adults with SSc were randomly assigned 1:1 to rituximab or "
+     "placebo.", 64),
+    ("Forty-five patients were allocated 2:1 to rituximab or to standard care.", 45),
     ("We report a 47-year-old woman with diffuse SSc whose lung disease responded to "
      "rituximab.", 1),
     ("Our patient, a man aged 61 years with SSc, received two courses of rituximab.", 1),

@@ -19,9 +19,9 @@ from sqlmodel import Session
 
 from litwatch.digests.mailer import Mailer
 from litwatch.digests.message import build_message
-from litwatch.digests.queue import recipient_of, recorded_candidates
+from litwatch.digests.queue import LISTED, recipient_of, recorded_candidates
 from litwatch.digests.rendering import RenderSettings, render_with
-from litwatch.digests.selection import build_digest
+from litwatch.digests.selection import Candidate, build_digest
 from litwatch.errors import DeliveryError, StoreError
 from litwatch.store import digests as store
 from litwatch.store.subscribers import get_subscriber_by_id
@@ -71,6 +71,23 @@ class StoredMessage:
     unsubscribe_url: str
 
 
+def recorded_held(session: Session, digest_id: int) -> list[Candidate]:
+    """The articles a recorded first digest left out and links to on the web."""
+    rows = store.digest_item_kinds(session, digest_id)
+    listed = store.classified_articles(session, [pmid for pmid, kind in rows if kind == LISTED])
+    return [Candidate(record, classification) for record, classification in listed.values()]
+
+
+def retracted_since_recorded(session: Session, digest: Digest) -> list[str]:
+    """Articles of a recorded digest retracted since, their retraction not yet announced to
+    the subscriber: the digest should show them retracted rather than go out as it was."""
+    assert digest.id is not None
+    new = [pmid for pmid, kind in store.digest_item_kinds(session, digest.id) if kind == "new"]
+    announced = store.sent_pmids(session, digest.subscriber_id).get("retraction", set())
+    articles = store.classified_articles(session, [p for p in new if p not in announced])
+    return sorted(pmid for pmid, (record, _) in articles.items() if record.retracted)
+
+
 def _render_recorded(session: Session, digest: Digest, rendering: RenderSettings) -> None:
     """Render a digest recorded without its message (by an older version), from its items,
     and keep the result, so its later tries send the same message."""
@@ -85,6 +102,7 @@ def _render_recorded(session: Session, digest: Digest, rendering: RenderSettings
         period_start=digest.period_start or digest.period_end,
         period_end=digest.period_end,
         kb_statements=rendering.kb_statements,
+        held=recorded_held(session, digest.id),
     )
     assert content is not None
     rendered = render_with(rendering, content, now=digest.period_end)
@@ -103,8 +121,15 @@ def _render_recorded(session: Session, digest: Digest, rendering: RenderSettings
 def message_of(
     session: Session, digest: Digest, *, sender: str, rendering: RenderSettings
 ) -> EmailMessage:
-    """The email of a recorded digest: its stored parts and Message-ID, wrapped."""
+    """The email of a recorded digest: its stored parts and Message-ID, wrapped.
+
+    Before its first try, a digest holding an article retracted since it was recorded is
+    rendered again, the article shown retracted and the retraction recorded as announced,
+    so the article never goes out as evidence with its retraction in a second message."""
     if digest.body_html is None or digest.body_text is None:
+        _render_recorded(session, digest, rendering)
+    elif digest.attempts == 0 and (retracted := retracted_since_recorded(session, digest)):
+        store.add_digest_items(session, digest, [(pmid, "retraction") for pmid in retracted])
         _render_recorded(session, digest, rendering)
     sub = get_subscriber_by_id(session, digest.subscriber_id)
     assert sub is not None and digest.created_at is not None

@@ -41,6 +41,12 @@ NOTICE_TARGET_REFS = {"RetractionOf": "retraction", "ErratumFor": "erratum"}
 class Candidates:
     items: list[Candidate]
     notices: dict[str, str]  # pmid of an article sent before -> 'retraction' | 'erratum'
+    first: bool = False  # the subscriber has been sent nothing yet
+
+
+# A digest item's kind: "new" (sent), "retraction" | "erratum" (announced: as a notice, or in
+# place with the article), "listed" (left out of a limited first digest, linked on the web).
+LISTED = "listed"
 
 
 @dataclass
@@ -85,14 +91,18 @@ def collect_candidates(session: Session, sub: Subscriber, since: datetime) -> Ca
     assert sub.id is not None
     sent = store.sent_pmids(session, sub.id)
     sent_new = sent.get("new", set())
+    seen = sent_new | sent.get(LISTED, set())
     hits = store.classified_hits_since(
         session, since - LOOKBACK_MARGIN, searches=list(sub.searches or [])
     )
-    fresh = {pmid: pair for pmid, pair in hits.items() if pmid not in sent_new}
+    fresh = {pmid: pair for pmid, pair in hits.items() if pmid not in seen}
     searches = store.search_names(session, fresh)
     items: list[Candidate] = []
     notices: dict[str, str] = {}
     for pmid, (record, classification) in fresh.items():
+        noticed = notice_targets(record)
+        if noticed and all(p in sent.get(k, set()) for p, k in noticed.items()):
+            continue  # a notice of what the subscriber was already told was retracted
         targets = {
             p: k
             for p, k in notice_targets(record).items()
@@ -109,7 +119,7 @@ def collect_candidates(session: Session, sub: Subscriber, since: datetime) -> Ca
         notices[pmid] = kind
         items.append(Candidate(record, classification, [], previously_sent=True))
     link_candidates(session, items)
-    return Candidates(items, notices)
+    return Candidates(items, notices, first=not seen)
 
 
 def link_candidates(session: Session, items: list[Candidate]) -> None:
@@ -167,6 +177,7 @@ def compose_digest(
         period_start=since,
         period_end=now,
         kb_statements=rendering.kb_statements,
+        limit=rendering.first_digest_max if found.first else None,
     )
     if content is None:
         return None
@@ -174,7 +185,8 @@ def compose_digest(
 
 
 def _items_to_record(composed: Composed) -> list[tuple[str, str]]:
-    """(pmid, kind) rows: new articles, and each notice against the article sent before."""
+    """(pmid, kind) rows: new articles, each notice against the article sent before, the
+    corrections shown in place with a new article, and the articles held back."""
     chosen = composed.content.items
     notices = composed.found.notices
     rows = [(i.pmid, "new") for i in chosen if i.pmid not in notices]
@@ -183,7 +195,13 @@ def _items_to_record(composed: Composed) -> list[tuple[str, str]]:
         # A notice is recorded against the article sent before, whichever record carried it.
         if pmid in chosen_pmids or any(pmid in notice_targets(i.article) for i in chosen):
             rows.append((pmid, kind))
-    return rows
+    for item in chosen:
+        # Shown retracted (or corrected) now: announced, so no second message says it again.
+        kind = _correction_kind(item.article) or ("retraction" if item.article.retracted else "")
+        if kind and item.pmid not in notices:
+            rows.append((item.pmid, kind))
+    rows += [(i.pmid, LISTED) for i in composed.content.held if i.pmid not in notices]
+    return list(dict.fromkeys(rows))
 
 
 def make_digest(
@@ -256,7 +274,7 @@ def recorded_candidates(session: Session, digest_id: int) -> list[Candidate]:
     """The items of a recorded digest, rebuilt from the store (for one kept without a body)."""
     rows = store.digest_item_kinds(session, digest_id)
     new = [pmid for pmid, kind in rows if kind == "new"]
-    notices = {pmid: kind for pmid, kind in rows if kind != "new"}
+    notices = {pmid: kind for pmid, kind in rows if kind not in ("new", LISTED)}
     articles = store.classified_articles(session, [*new, *notices])
     searches = store.search_names(session, new)
     items = []

@@ -2,97 +2,29 @@
 
 Pure functions over plain data: no database, no templates. ``select_items`` decides what a
 recipient gets, ``build_digest`` ranks it, groups it by finding and counts it for the summary.
+A notice (retraction, erratum) of an article in the same digest is folded into that article's
+entry, so the reader sees "retracted" in place, never the article as evidence and the notice
+apart. A first digest may be limited to its most important articles; the rest are "held"
+and only counted, for a link to the web.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from litwatch.digests.candidates import (
+    RELEVANCE_LEVELS,
+    Candidate,
+    Recipient,
+    primary_judgement,
+    rank,
+    strength,
+)
+from litwatch.digests.summary import most_important, notices_folded, summarise
 from litwatch.records import ArticleRecord, Classification, FindingJudgement
-from litwatch.store.notices import Linked
-
-RELEVANCE_LEVELS = ("core", "related")
-# Ranks stances when an article reports on several findings: a contradiction is news first.
-STANCE_RANK = {"contradicts": 3, "addresses": 2, "supports": 1, "inconclusive": 0}
-CORRECTION_FLAGS = {"retracted", "retraction-notice", "erratum"}
-
-
-@dataclass
-class Candidate:
-    """One candidate article for one subscriber, with what the classifier said about it."""
-
-    article: ArticleRecord
-    classification: Classification
-    searches: list[str] = field(default_factory=list)
-    # True: the subscriber got this article (or the one this notice is about) before.
-    previously_sent: bool = False
-    notice_of: list[Linked] = field(default_factory=list)  # what this notice is about
-    follow_up_of: list[Linked] = field(default_factory=list)  # earlier reports of its trial
-
-    @property
-    def pmid(self) -> str:
-        return self.article.pmid
-
-    @property
-    def counts_as_evidence(self) -> bool:
-        """Neither retracted nor a notice: its stances may count for or against a finding."""
-        return not (self.article.retracted or self.article.is_notice)
-
-    @property
-    def contradicted(self) -> list[str]:
-        """Ids of the known findings this article contradicts, confidently."""
-        return [j.finding_id for j in self._contradicting() if not j.needs_review]
-
-    @property
-    def may_contradict(self) -> list[str]:
-        """Ids of the findings it contradicts by a judgement that needs review."""
-        return [j.finding_id for j in self._contradicting() if j.needs_review]
-
-    def _contradicting(self) -> list[FindingJudgement]:
-        if not self.counts_as_evidence:
-            return []
-        return [j for j in self.classification.findings if j.stance == "contradicts"]
-
-    @property
-    def is_multicentre_rct(self) -> bool:
-        """A new multicentre RCT: not a notice, not retracted, not a follow-up of one known."""
-        return (
-            "multicentre-rct" in self.classification.flags
-            and self.counts_as_evidence
-            and not self.follow_up_of
-        )
-
-    @property
-    def notice_kind(self) -> str:
-        """'retraction' or 'erratum' when this is a correction of a sent article, else ''."""
-        if not self.previously_sent:
-            return ""
-        flags = set(self.classification.flags)
-        if flags & {"retracted", "retraction-notice"} or (
-            self.article.retracted or self.article.is_retraction_notice
-        ):
-            return "retraction"
-        if "erratum" in flags or any(
-            c.ref_type in ("ErratumIn", "ErratumFor") for c in self.article.comments_corrections
-        ):
-            return "erratum"
-        return ""
-
-
-@dataclass
-class Recipient:
-    """Who a digest is for and what they asked for (the plain side of a subscriber row)."""
-
-    email: str
-    name: str = ""
-    searches: list[str] = field(default_factory=list)
-    frequency: str = "daily"  # daily | weekly
-    min_relevance: str = "core"  # core | related
-    findings: list[str] = field(default_factory=list)  # empty: every finding
-    send_empty: bool = False
 
 
 @dataclass
@@ -102,6 +34,7 @@ class DigestEntry:
     item: Candidate
     judgement: FindingJudgement | None = None
     also: list[FindingJudgement] = field(default_factory=list)
+    notices: list[Candidate] = field(default_factory=list)  # notices of it in this digest
 
     @property
     def article(self) -> ArticleRecord:
@@ -138,6 +71,7 @@ class DigestContent:
     summary: dict[str, Any]
     sections: list[Section]
     kb_statements: Mapping[str, str] = field(default_factory=dict)
+    held: list[Candidate] = field(default_factory=list)  # left out of a limited first digest
 
 
 def select_items(subscriber: Recipient, candidates: list[Candidate]) -> list[Candidate]:
@@ -170,18 +104,9 @@ def select_items(subscriber: Recipient, candidates: list[Candidate]) -> list[Can
             )
         if keep:
             seen = chosen.get(item.pmid)
-            if seen is None or _rank(item) > _rank(seen):
+            if seen is None or rank(item) > rank(seen):
                 chosen[item.pmid] = item
     return list(chosen.values())
-
-
-def _rank(item: Candidate) -> tuple[bool, float, str]:
-    # Highest priority first; ties broken by PMID so a digest always reads the same.
-    return (bool(item.notice_kind), item.classification.priority, item.pmid)
-
-
-def _strength(judgement: FindingJudgement) -> tuple[int, float]:
-    return (STANCE_RANK.get(judgement.stance, -1), judgement.confidence)
 
 
 def build_digest(
@@ -191,23 +116,55 @@ def build_digest(
     period_start: datetime,
     period_end: datetime,
     kb_statements: Mapping[str, str],
+    limit: int | None = None,
+    held: Sequence[Candidate] = (),
 ) -> DigestContent | None:
-    """Group and rank what this subscriber gets; None when there is nothing to send."""
-    selected = sorted(select_items(subscriber, items), key=_rank, reverse=True)
+    """Group and rank what this subscriber gets; None when there is nothing to send.
+
+    With ``limit``, only the ``limit`` most important articles are shown (their notices with
+    them); the others are returned as ``held``, after the ``held`` given (a recorded digest's)."""
+    selected = sorted(select_items(subscriber, items), key=rank, reverse=True)
     if not selected and not subscriber.send_empty:
         return None
+    folded = notices_folded(selected)
+    left_out = list(held)
+    if limit is not None:
+        selected, more = most_important(selected, folded, limit)
+        left_out += more
+    sections = _sections(subscriber, selected, folded, kb_statements)
+    return DigestContent(
+        subscriber,
+        selected,
+        period_start,
+        period_end,
+        summarise(selected, left_out),
+        sections,
+        dict(kb_statements),
+        left_out,
+    )
+
+
+def _sections(
+    subscriber: Recipient,
+    selected: list[Candidate],
+    folded: Mapping[str, str],
+    kb_statements: Mapping[str, str],
+) -> list[Section]:
     wanted = set(subscriber.findings)
     notices = Section("notices", "Retractions and errata of articles you received")
     marked = Section("marked", "Retracted articles and notices (not counted as evidence)")
     by_finding: dict[str, Section] = {}
     other = Section("other-core", "Other core articles")
     related = Section("related", "Related articles")
+    entries: dict[str, DigestEntry] = {}
     for item in selected:
-        judgements = sorted(item.classification.findings, key=_strength, reverse=True)
+        if item.pmid in folded:
+            continue
         # File it under the strongest finding the subscriber follows; mention the rest.
-        mine = [j for j in judgements if not wanted or j.finding_id in wanted] or judgements
-        primary = mine[0] if mine else None
-        entry = DigestEntry(item, primary, [j for j in judgements if j is not primary])
+        primary = primary_judgement(item, wanted)
+        also = [j for j in item.classification.findings if j is not primary]
+        entry = DigestEntry(item, primary, sorted(also, key=strength, reverse=True))
+        entries[item.pmid] = entry
         if item.notice_kind:
             notices.items.append(entry)
         elif not item.counts_as_evidence:
@@ -223,21 +180,11 @@ def build_digest(
                     "finding", kb_statements.get(fid, fid), fid, kb_statements.get(fid, "")
                 )
             by_finding[fid].items.append(entry)
+    for item in selected:
+        if item.pmid in folded:
+            entries[folded[item.pmid]].notices.append(item)
     kb_order = {fid: i for i, fid in enumerate(kb_statements)}
     findings = sorted(
         by_finding.values(), key=lambda s: (kb_order.get(s.finding_id, len(kb_order)), s.finding_id)
     )
-    sections = [s for s in (notices, marked, *findings, other, related) if s.items]
-    summary = {
-        "new": len(selected),
-        "core": sum(1 for i in selected if i.classification.relevance == "core"),
-        "related": sum(1 for i in selected if i.classification.relevance == "related"),
-        "contradictions": [i for i in selected if i.contradicted and not i.notice_kind],
-        "to_review": [i for i in selected if i.may_contradict and not i.notice_kind],
-        "retracted": [i for i in selected if i.article.retracted and not i.notice_kind],
-        "multicentre_rcts": [i for i in selected if i.is_multicentre_rct and not i.notice_kind],
-        "notices": [i for i in selected if i.notice_kind],
-    }
-    return DigestContent(
-        subscriber, selected, period_start, period_end, summary, sections, dict(kb_statements)
-    )
+    return [s for s in (notices, marked, *findings, other, related) if s.items]

@@ -9,6 +9,8 @@ what a subscriber would get now without recording anything.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 
 from sqlmodel import Session
@@ -21,8 +23,9 @@ from litwatch.digests.message import build_message, message_id_domain
 from litwatch.digests.queue import compose_digest, make_due_digests
 from litwatch.digests.rendering import DigestLinks, RenderSettings
 from litwatch.digests.subscribers import get_subscriber
+from litwatch.digests.wording import measures_of
 from litwatch.errors import StoreError
-from litwatch.jobs.due import digest_due
+from litwatch.jobs.due import digest_due, next_digest_at
 from litwatch.jobs.locks import holder_id, job_lock
 from litwatch.store.runs import abandon_stale_job_runs, finish_job_run, start_job_run
 from litwatch.store.subscribers import list_subscribers
@@ -38,6 +41,8 @@ def render_settings(ctx: Context) -> RenderSettings:
         links=DigestLinks(base_url=ctx.settings.base_url, secret=ctx.secret_key),
         timezone=ctx.settings.timezone,
         kb_statements={f.id: f.statement for f in ctx.knowledge_base.findings},
+        measures=measures_of(ctx.knowledge_base),
+        first_digest_max=ctx.settings.first_digest_max,
     )
 
 
@@ -58,6 +63,38 @@ def due_subscribers(ctx: Context, session: Session, *, force: bool = False) -> l
         ):
             subs.append(sub)
     return subs
+
+
+@dataclass(frozen=True)
+class NextDigest:
+    email: str
+    frequency: str
+    due_at: datetime
+
+
+def next_digests(ctx: Context, only_email: str | None = None) -> list[NextDigest]:
+    """When each active subscriber's next digest is due (``now`` for one due already)."""
+    s = ctx.settings
+    now = ctx.now()
+    with Session(ctx.engine) as session:
+        subs = list_subscribers(session, active_only=True)
+    return [
+        NextDigest(
+            sub.email,
+            sub.frequency,
+            next_digest_at(
+                sub.frequency,
+                sub.last_digest_at,
+                sub.created_at,  # type: ignore[arg-type]
+                now,
+                at=s.digest_time,
+                weekday=s.digest_weekday,
+                tz=s.timezone,
+            ),
+        )
+        for sub in subs
+        if only_email in (None, sub.email)
+    ]
 
 
 def deliver_pending(

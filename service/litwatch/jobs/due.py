@@ -61,3 +61,26 @@ def digest_due(
     slot = digest_slot(frequency, now, at=at, weekday=weekday, tz=tz)
     since = last_digest or created
     return slot if since < slot else None
+
+
+def next_digest_at(
+    frequency: str,
+    last_digest: datetime | None,
+    created: datetime,
+    now: datetime,
+    *,
+    at: str = "07:00",
+    weekday: str = "mon",
+    tz: str = "UTC",
+) -> datetime:
+    """When a subscriber's next digest is due: ``now`` if one is due already, else the next
+    slot (the digest time on the next day, or on the next digest weekday)."""
+    if digest_due(frequency, last_digest, created, now, at=at, weekday=weekday, tz=tz):
+        return now
+    zone = ZoneInfo(tz)
+    slot = digest_slot(frequency, now, at=at, weekday=weekday, tz=tz).astimezone(zone)
+    hh, mm = (int(x) for x in at.split(":"))
+    step = timedelta(days=7 if frequency == "weekly" else 1)
+    # From the wall-clock date, so a DST change in between keeps the hour.
+    nxt = datetime.combine(slot.date() + step, time(hh, mm), tzinfo=zone)
+    return nxt.astimezone(ZoneInfo("UTC"))

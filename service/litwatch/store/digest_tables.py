@@ -69,4 +69,6 @@ class DigestItem(SQLModel, table=True):
     digest_id: int = Field(foreign_key="digest.id", index=True)
     subscriber_id: int = Field(foreign_key="subscriber.id", index=True)
     pmid: str = Field(foreign_key="article.pmid", max_length=20)
-    kind: str = "new"  # new | retraction | erratum: a notice about an article sent before
+    # new | retraction | erratum (a notice about an article sent before, or shown in place)
+    # | listed (left out of a first digest, linked to on the web; never sent later)
+    kind: str = "new"

@@ -30,11 +30,12 @@ _WORDS = {
 }  # fmt: skip
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
          "eighty": 80, "ninety": 90}  # fmt: skip
+# A ratio ("randomly assigned 1:1 to rituximab") is no count: neither side of the colon.
 NUM = (
-    r"(?<![\w.-])(\d[\d,]*|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?<![\w.:-])(\d[\d,]*|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
     r"(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|two|three|four|five|six|seven|"
     r"eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|"
-    r"nineteen)(?!\d|\.\d)"
+    r"nineteen)(?!\d|\.\d|:\d)"
 )
 _NOUN = r"(?:patients|participants|subjects|individuals|women|men|adults|children|cases)\b"
 _N_EQUALS = pattern(r"\bn\s*=\s*(\d[\d,]*)")
