@@ -1,5 +1,6 @@
-"""Real `litwatch serve` processes: a clean stop on SIGTERM, and three instances sharing one
-PostgreSQL database that poll each search once and send each digest once."""
+"""Real `litwatch serve` processes: a clean stop on SIGTERM, three instances sharing one
+PostgreSQL database that poll each search once and send each digest once, and a service with
+no contact address for NCBI that says so once and polls nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlmodel import Session, select
 
@@ -23,7 +25,7 @@ from litwatch.fake_eutils.democorpus import load_demo_corpus
 from litwatch.jobs.poll import poll_search
 from litwatch.store.searches import add_search
 from litwatch.store.tables import Digest, JobRun, PollRun, SavedSearch
-from tests.digests.test_mailer import Recorder, smtp_server
+from tests.digests.test_mailer import Recorder, free_port, smtp_server
 from tests.helpers.e2e import fake_eutils
 from tests.helpers.synthetic_records import TOPIC_QUERY, make_records
 
@@ -170,3 +172,54 @@ def test_three_instances_share_the_work(migrated_pg_url: str, tmp_path: Path) ->
     # The instances searched PubMed once between them: beta's backfill.
     searches = [r for r in fake.requests if r.path.endswith("esearch.fcgi")]
     assert len(searches) == 1
+
+
+def test_serve_without_an_address_says_so_once_and_stops_once(
+    migrated_sqlite_url: str, tmp_path: Path
+) -> None:
+    """`litwatch serve` with no LITWATCH_NCBI_EMAIL for the real NCBI: one ERROR at start
+    naming the setting, no poll scheduled or reported done, the banner on the pages, 503 at
+    /healthz; two SIGTERMs (a process group and `make` each passing one) logged once."""
+    prepare(migrated_sqlite_url, {"topic": TOPIC_QUERY})
+    env = serve_env(migrated_sqlite_url, "", None, tmp_path)
+    del env["LITWATCH_NCBI_EMAIL"], env["LITWATCH_EUTILS_URL"]  # NCBI itself: never reached
+    port = free_port()
+    with (tmp_path / "serve.log").open("wb") as out:
+        proc = subprocess.Popen(
+            [*LITWATCH, "serve", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    log = tmp_path / "serve.log"
+    try:
+        assert wait_for(lambda: "web app on" in log.read_text()), log.read_text()
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", trust_env=False) as client:
+            assert wait_for(lambda: _answers(client)), log.read_text()
+            health = client.get("/healthz")
+            page = client.get("/")
+        time.sleep(1.5)  # a poll job would have run and failed by now
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = log.read_text()
+    assert code == 0, text
+    assert health.status_code == 503 and health.json()["polling"] == "off"
+    assert 'id="service-banner"' in page.text and "LITWATCH_NCBI_EMAIL" in page.text
+    errors = [line for line in text.splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and "LITWATCH_NCBI_EMAIL" in errors[0], text
+    assert sum("LITWATCH_NCBI_EMAIL" in line for line in text.splitlines()) == 1, text
+    assert "executed successfully" not in text and "poll:" not in text, text
+    assert text.count("signal SIGTERM received") == 1 and text.rstrip().endswith("stopped"), text
+
+
+def _answers(client: httpx.Client) -> bool:
+    try:
+        return client.get("/healthz").status_code in (200, 503)
+    except httpx.TransportError:
+        return False

@@ -2,7 +2,7 @@
 
 Owns: the typer app and one module of commands per stage (``ingest``: init, poll, search,
 export; ``searches``; ``judging``: classify, explain, feedback, evidence, eval; ``digests``:
-subscribers, digest, runs; ``serve``).
+subscribers, digest; ``runs``; ``serve``).
 
 May import: everything below it (jobs, context, the stages, config, records, errors) and
 ``litwatch.web`` (to serve it).
@@ -29,6 +29,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Click's own help layout, for every command and sub-command (they inherit it): typer's
+    # rich panels give flags a value type ("--debug <bool>"), and box them to 80 columns.
+    rich_markup_mode=None,
 )
 
 
@@ -45,11 +48,11 @@ def _global(
 
 
 def _register() -> None:
-    from litwatch.cli import digests, ingest, judging, searches, serve
+    from litwatch.cli import digests, ingest, judging, runs, searches, serve
 
     ingest.register(app)
     app.add_typer(searches.app, name="searches")
-    for module in (judging, digests, serve):
+    for module in (judging, digests, runs, serve):
         module.register(app)
 
 

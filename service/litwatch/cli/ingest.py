@@ -12,7 +12,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlmodel import Session
 
 from litwatch.cli.arguments import check_choice, parse_date
-from litwatch.cli.output import console, err_console, print_json, print_table
+from litwatch.cli.output import (
+    FORMAT_HELP,
+    console,
+    err_console,
+    print_csv,
+    print_json,
+    print_table,
+    shorten,
+    table_format,
+)
 from litwatch.cli.runtime import EXIT_BUSY, open_context
 from litwatch.default_search import DEFAULT_DESCRIPTION, DEFAULT_QUERY, DEFAULT_SEARCH_NAME
 from litwatch.errors import LitwatchError
@@ -123,17 +132,32 @@ def _article_rows(session: Session, rows: list) -> list[dict]:  # type: ignore[t
     return out
 
 
+SEARCH_CSV_FIELDS = (
+    "pmid",
+    "date",
+    "relevance",
+    "design",
+    "priority",
+    "retracted",
+    "title",
+    "journal",
+    "findings",
+    "explanation",
+    "url",
+)
+
+
 def search(
     query: str,
     local: bool = typer.Option(False, "--local", help="Search the stored articles only."),
     since: str | None = typer.Option(None, "--since", help="Created on or after YYYY-MM-DD."),
     limit: int = typer.Option(20, "--limit", min=1, max=500, help="At most this many."),
-    fmt: str = typer.Option("table", "--format", help="table or json"),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
     """Search now: live PubMed (results stored and classified), or the store with --local."""
     from litwatch.jobs.live_search import search_live
 
-    check_choice(fmt, ("table", "json"), "--format")
+    table_format(fmt)
     start = parse_date(since, "--since")
     with open_context() as ctx:
         if local:
@@ -150,6 +174,9 @@ def search(
     if fmt == "json":
         print_json({"query": query, "count": count, "results": rows})
         return
+    if fmt == "csv":
+        print_csv(rows, SEARCH_CSV_FIELDS)
+        return
     where = "stored articles" if local else "PubMed"
     print_table(
         f"{count} match(es) in {where}; showing {len(rows)}",
@@ -160,7 +187,7 @@ def search(
                 r["date"],
                 r["relevance"],
                 r["design"],
-                ("[RETRACTED] " if r["retracted"] else "") + r["title"][:90],
+                shorten(("[RETRACTED] " if r["retracted"] else "") + r["title"], 90),
                 r["explanation"],
             ]
             for r in rows

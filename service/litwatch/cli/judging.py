@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
 from pathlib import Path
 
 import typer
@@ -12,7 +10,14 @@ from rich.markup import escape
 from sqlmodel import Session
 
 from litwatch.cli.arguments import check_choice
-from litwatch.cli.output import console, print_evidence_table, print_json
+from litwatch.cli.output import (
+    FORMAT_HELP,
+    console,
+    print_csv,
+    print_evidence_table,
+    print_json,
+    table_format,
+)
 from litwatch.cli.runtime import open_context, settings
 from litwatch.errors import ConfigError, StoreError
 from litwatch.judging.learned import Label, cross_validate
@@ -154,12 +159,12 @@ def feedback(
 
 def evidence(
     finding_id: str,
-    fmt: str = typer.Option("table", "--format", help="table, json or csv"),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
     """The living evidence table of a finding: every stored article that reports on it."""
     from litwatch.judging.evidence import COLUMNS, evidence_table
 
-    check_choice(fmt, ("table", "json", "csv"), "--format")
+    table_format(fmt)
     with open_context() as ctx, Session(ctx.engine) as session:
         finding = ctx.knowledge_base.get(finding_id)
         if finding is None:
@@ -177,12 +182,7 @@ def evidence(
             }
         )
     elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(COLUMNS))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in row.items()}
-            )
+        print_csv(rows, COLUMNS)
     else:
         print_evidence_table(f"{finding_id}: {finding.statement}", table)
 

@@ -40,6 +40,10 @@ def settings() -> Settings:
         # httpx logs each request URL, and a GET URL carries the API key.
         logging.getLogger("httpx").setLevel(logging.WARNING)
         logging.getLogger("alembic").setLevel(logging.WARNING)
+        # The jobs log their own outcome in one line. APScheduler's "executed successfully"
+        # would follow a job that logged an error and returned, as if it had worked.
+        if not state.debug:
+            logging.getLogger("apscheduler").setLevel(logging.WARNING)
     return state.settings
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 from sqlmodel import Session
 
-from litwatch.cli.arguments import check_choice, parse_date
-from litwatch.cli.output import print_json, print_table
+from litwatch.cli.arguments import parse_date
+from litwatch.cli.output import FORMAT_HELP, print_csv, print_json, print_table, table_format
 from litwatch.cli.runtime import open_context
 from litwatch.errors import ConfigError, QueryError
 from litwatch.eutils.query_check import check_query, check_search_name
@@ -43,10 +43,10 @@ def _checked(name: str, query: str | None, schedule: str | None) -> str | None:
 
 @app.command("list")
 def list_(
-    fmt: str = typer.Option("table", "--format", help="table or json"),
+    fmt: str = typer.Option("table", "--format", help=FORMAT_HELP),
 ) -> None:
     """List saved searches with their schedule, watermark and article count."""
-    check_choice(fmt, ("table", "json"), "--format")
+    table_format(fmt)
     with open_context() as ctx, Session(ctx.engine) as session:
         rows = []
         for s in list_searches(session):
@@ -64,6 +64,9 @@ def list_(
             )
     if fmt == "json":
         print_json(rows)
+        return
+    if fmt == "csv":
+        print_csv(rows, list(rows[0]) if rows else ["name", "query", "schedule"])
         return
     print_table(
         "Saved searches",

@@ -1,7 +1,9 @@
 """APScheduler wiring: it decides *when* to call the jobs; the database says what is due.
 
 Jobs: one poll per saved search on its own schedule, the digest run at the configured time
-(and a retry sweep for deliveries that failed for a while). Every job is max_instances=1 and
+(and a retry sweep for deliveries that failed for a while). A service that cannot poll (no
+contact address for NCBI, see ``startup``) schedules no poll at all, rather than a poll that
+fails every time it runs. Every job is max_instances=1 and
 coalesced; at start, whatever the database shows as overdue runs at once. A thread of its own
 (not a job: a job that touches the scheduler would deadlock its shutdown) picks up searches
 added or removed while the service runs.
@@ -26,6 +28,7 @@ from litwatch.context import Context
 from litwatch.errors import LitwatchError
 from litwatch.jobs.due import poll_due
 from litwatch.jobs.schedules import parse_schedule
+from litwatch.jobs.startup import polling_problem
 from litwatch.store.outage import DATABASE_ERRORS, describe_database_error
 from litwatch.store.searches import list_searches
 
@@ -75,11 +78,15 @@ def _retry_job(ctx: Context) -> None:
 
 
 def sync_poll_jobs(sched: BackgroundScheduler, ctx: Context) -> None:
-    """Make the scheduler's poll jobs match the saved searches in the database."""
+    """Make the scheduler's poll jobs match the saved searches in the database (none when
+    the service cannot poll)."""
     tz = ctx.settings.timezone
     now = ctx.now()
-    with Session(ctx.engine) as session:
-        searches = [s for s in list_searches(session) if s.enabled]
+    if polling_problem(ctx.settings) is not None:
+        searches = []
+    else:
+        with Session(ctx.engine) as session:
+            searches = [s for s in list_searches(session) if s.enabled]
     wanted = {f"poll:{s.name}": s for s in searches}
     for job in sched.get_jobs():
         if job.id.startswith("poll:") and job.id not in wanted:

@@ -19,6 +19,7 @@ from typing import Any
 
 from litwatch.context import Context
 from litwatch.jobs.scheduler import running_scheduler
+from litwatch.jobs.startup import polling_problem
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,11 @@ def stop_on_signal() -> Iterator[threading.Event]:
     stop = threading.Event()
 
     def _handler(signum: int, _frame: FrameType | None) -> None:
+        # A stop is often signalled twice (a process group signalled, and `make` passing the
+        # signal on to its child): say it once.
+        if stop.is_set():
+            log.debug("signal %s received again: already stopping", signal.Signals(signum).name)
+            return
         log.info("signal %s received", signal.Signals(signum).name)
         stop.set()
 
@@ -52,6 +58,9 @@ def serve(
 ) -> None:
     """Run until a signal: scheduled polls and digests, and the web app ``make_app`` builds
     (none without one)."""
+    problem = polling_problem(ctx.settings)
+    if problem is not None:
+        log.error(problem)  # once: no poll is scheduled, so none fails later
     with stop_on_signal() as stop:
         with running_scheduler(ctx) as sched:
             log.info("scheduler started: %s", ", ".join(sorted(j.id for j in sched.get_jobs())))

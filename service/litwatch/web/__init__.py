@@ -4,7 +4,8 @@
 server-side with the context's one Jinja environment (``ctx.templates``), from ``templates/web/``.
 ``pages`` (HTML), ``api`` (JSON), ``links`` (the digest's feedback and unsubscribe links),
 ``page_data`` (what both show, read through the store), ``responses`` (errors, rendering),
-``metrics`` (``/metrics``) and ``health`` (the rule ``/healthz`` applies).
+``metrics`` (``/metrics``), ``health`` (the rule ``/healthz`` applies) and ``banner`` (the
+notice every page shows while the service cannot poll).
 
 May import: ``litwatch.context``, jobs (a live search), the stages below (digests, judging,
 store), ``records``, ``errors``; never cli.
@@ -22,6 +23,7 @@ from starlette.exceptions import HTTPException
 from litwatch.context import Context
 from litwatch.digests.rendering import DESIGN_LABELS
 from litwatch.web import api, links, metrics, pages
+from litwatch.web.banner import install_banner
 from litwatch.web.responses import api_error, error_page, is_api
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ def create_app(ctx: Context) -> FastAPI:
     # The context's one environment, shared with the emails; the pages also name designs.
     env = ctx.templates
     env.globals["design_labels"] = DESIGN_LABELS
+    install_banner(env, ctx.settings)
     app.state.ctx = ctx
     app.state.env = env
     app.include_router(pages.router)

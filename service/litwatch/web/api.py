@@ -13,7 +13,7 @@ from litwatch.errors import StoreError
 from litwatch.judging.feedback import add_feedback
 from litwatch.store.engine import ping
 from litwatch.store.metrics import SearchState, collect_searches
-from litwatch.web.health import searches_health
+from litwatch.web.health import searches_health, service_problems
 from litwatch.web.page_data import (
     answer_search,
     article_dict,
@@ -113,8 +113,8 @@ def api_evidence(request: Request, finding_id: str) -> Response:
 
 @router.get("/healthz")
 def healthz(request: Request) -> Response:
-    """OK when the database answers and no enabled search has missed three of its polls;
-    503 with the reasons otherwise."""
+    """OK when the service can poll, the database answers and no enabled search has missed
+    three of its polls; 503 with the reasons otherwise."""
     ctx = context_of(request)
     problem = ping(ctx.engine)
     searches: list[SearchState] = []
@@ -129,7 +129,8 @@ def healthz(request: Request) -> Response:
             {
                 "status": "error",
                 "database": "unreachable",
-                "problems": ["the database does not answer"],
+                "polling": "off" if service_problems(ctx.settings) else "on",
+                "problems": ["the database does not answer", *service_problems(ctx.settings)],
             },
             status_code=503,
         )
@@ -137,12 +138,16 @@ def healthz(request: Request) -> Response:
     health = searches_health(
         searches, ctx.now(), default_schedule=s.default_schedule, timezone=s.timezone
     )
-    problems = [h.problem for h in health if h.late]
-    for line in problems:
+    late = [h.problem for h in health if h.late]
+    for line in late:
         log.error("health check: %s", line)
+    # The service's own problems were logged once at start; every probe would repeat them.
+    own = service_problems(s)
+    problems = own + late
     body = {
         "status": "error" if problems else "ok",
         "database": "ok",
+        "polling": "off" if own else "on",
         "problems": problems,
         "searches": [h.as_dict() for h in health],
     }

@@ -1,4 +1,8 @@
-"""The health rule: the database answers, and no enabled search has missed three of its polls.
+"""The health rule: the service can poll, the database answers, and no enabled search has
+missed three of its polls.
+
+A service that cannot poll (no contact address for NCBI) is unhealthy from the start: it will
+not recover by itself, and waiting for its searches to turn late would hide that for hours.
 
 A search is late when three of its intervals ('every 6h': 18 hours) have passed since its last
 successful poll, or for a cron schedule, when it has fired three times since. A search never
@@ -12,8 +16,10 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
+from litwatch.config import Settings
 from litwatch.errors import ConfigError
 from litwatch.jobs.schedules import parse_schedule, schedule_interval
+from litwatch.jobs.startup import polling_problem
 from litwatch.store.metrics import SearchState
 
 MISSED_POLLS = 3  # late after this many scheduled polls without a success
@@ -41,6 +47,13 @@ class SearchHealth:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def service_problems(settings: Settings) -> list[str]:
+    """What the service cannot do with these settings, one sentence each (the web banner and
+    ``/healthz`` show them)."""
+    problem = polling_problem(settings)
+    return [problem] if problem else []
 
 
 def late_after(schedule: str, since: datetime, *, timezone: str = "UTC") -> datetime | None:
