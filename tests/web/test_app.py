@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -133,6 +131,7 @@ def make_context(
     *,
     http: httpx.Client | None = None,
     eutils_url: str = "http://127.0.0.1:9/",
+    clock: Callable[[], datetime] | None = None,
     **overrides: Any,
 ) -> Context:
     """A context on a migrated database; by default nothing listens at E-utilities' address,
@@ -152,7 +151,7 @@ def make_context(
         eutils_timeout=5,
         **values,
     )
-    return build_context(settings, http=http, clock=lambda: NOW)
+    return build_context(settings, http=http, clock=clock or (lambda: NOW))
 
 
 def seed(ctx: Context) -> None:
@@ -162,24 +161,6 @@ def seed(ctx: Context) -> None:
         session.commit()
         classify_pmids(session, [RCT, EVIL, OFF], kb=ctx.knowledge_base, now=ctx.now())
         session.commit()
-
-
-@pytest.fixture(scope="module")
-def _seeded_template(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Path:
-    """A migrated SQLite file with the articles stored and classified, made once per module."""
-    path = tmp_path_factory.mktemp("web") / "seeded.db"
-    shutil.copyfile(_sqlite_template, path)
-    with make_context(f"sqlite:///{path}") as ctx:
-        seed(ctx)
-    return path
-
-
-@pytest.fixture
-def seeded_url(_seeded_template: Path, tmp_path: Path) -> str:
-    """A fresh copy of the seeded database for one test."""
-    target = tmp_path / "litwatch.db"
-    shutil.copyfile(_seeded_template, target)
-    return f"sqlite:///{target}"
 
 
 @pytest.fixture
