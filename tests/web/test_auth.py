@@ -406,3 +406,10 @@ def test_bad_path_parameters_answer_422_or_404(client: httpx.Client) -> None:
     assert client.get("/searches/no-such-search").status_code == 404
     answer = client.post("/searches/no-such-search/run", data={"csrf_token": csrf})
     assert answer.status_code == 404
+
+
+def test_pages_may_not_be_framed_by_other_sites(client: httpx.Client) -> None:
+    for path in ("/searches", "/login", "/api/openapi.json"):
+        answer = client.get(path)
+        assert answer.headers["x-frame-options"] == "SAMEORIGIN"
+        assert answer.headers["x-content-type-options"] == "nosniff"

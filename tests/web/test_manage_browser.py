@@ -173,3 +173,22 @@ def test_manage_searches_and_subscribers_in_a_browser(
     phone.goto(f"{url}/searches/{NAME}")
     expect(phone.locator("nav.main")).to_be_visible()
     shoot(phone, "search-phone")
+    shoot_the_other_pages(page, phone, url)
+
+
+def shoot_the_other_pages(page: Any, phone: Any, url: str) -> None:
+    """The reading pages and the digest itself, at desktop and phone width."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{url}/?q=rituximab&local=1")
+    expect(page.locator("#results tbody tr").first).to_be_visible()
+    shoot(page, "search-results", full_page=False)
+    page.locator("#results a.title").first.click()
+    expect(page.locator("#article-title")).to_be_visible()
+    shoot(page, "article")
+    page.goto(f"{url}/evidence/mrss-improvement")
+    shoot(page, "evidence", full_page=False)
+    for name, tab in (("digest-desktop", page), ("digest-phone", phone)):
+        tab.goto(f"{url}/subscribers/1/preview.html")
+        expect(tab.locator("body")).to_contain_text("Unsubscribe")
+        shoot(tab, name, full_page=False)

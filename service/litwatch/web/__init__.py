@@ -15,6 +15,7 @@ store), ``records``, ``errors``; never cli.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
@@ -60,6 +61,7 @@ def create_app(ctx: Context) -> FastAPI:
         same_site="lax",
         https_only=s.base_url.startswith("https://"),
     )
+    app.middleware("http")(_safety_headers)
     if not has_secret(s):
         log.warning("web: %s", NO_SECRET)
     app.add_exception_handler(LoginRequired, _login_required)
@@ -78,6 +80,24 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     titles = {404: "Page not found", 405: "Method not allowed"}
     title = titles.get(exc.status_code, f"Error {exc.status_code}")
     return error_page(request, exc.status_code, title, message)
+
+
+SAFETY_HEADERS = {
+    # No other site may frame a page (a framed form could be clicked on unawares); the
+    # digest preview frames its own site's page.
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+async def _safety_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    for name, value in SAFETY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
 
 
 async def _login_required(request: Request, exc: Exception) -> Response:
