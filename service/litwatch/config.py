@@ -1,4 +1,7 @@
-"""Settings: declared once here, read from LITWATCH_* variables and an optional TOML file.
+"""Over 300 lines: every setting is declared here once with its check, and the README table,
+the loader and the tests read that one list.
+
+Settings: declared once here, read from LITWATCH_* variables and an optional TOML file.
 
 Precedence: environment variables, then the TOML file (``--config`` or LITWATCH_CONFIG; keys
 are the setting names without the prefix, e.g. ``database_url = "..."``), then the defaults.
@@ -102,6 +105,21 @@ class Settings(BaseSettings):
     )
     web_host: str = Field("127.0.0.1", description="Address `litwatch serve` listens on")
     web_port: int = Field(8000, ge=0, le=65535, description="Port `litwatch serve` listens on")
+    web_password_hash: str | None = Field(
+        None,
+        description="argon2 hash of the web login password (make one with `litwatch "
+        "hash-password`)",
+    )
+    web_token: str | None = Field(
+        None,
+        description="A login token (at least 16 characters): typed at the login page, or sent "
+        "as 'Authorization: Bearer TOKEN' to the JSON API",
+    )
+    web_public_read: bool = Field(
+        False,
+        description="Let anyone browse the web app without logging in (changes still need it)",
+    )
+    web_session_hours: float = Field(12.0, gt=0, le=24 * 90, description="Hours a web login lasts")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR")
 
     @classmethod
@@ -193,6 +211,32 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value.upper()
+
+    @field_validator("web_password_hash")
+    @classmethod
+    def _password_hash(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        from argon2 import extract_parameters
+        from argon2.exceptions import InvalidHashError
+
+        try:
+            extract_parameters(value)
+        except (InvalidHashError, ValueError):
+            raise ValueError(
+                "must be an argon2 hash ($argon2id$...): make one with `litwatch hash-password`"
+            ) from None
+        return value
+
+    @field_validator("web_token")
+    @classmethod
+    def _token(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if len(value.strip()) < 16 or any(c.isspace() for c in value.strip()):
+            raise ValueError("must be at least 16 characters, with no spaces")
+        return value.strip()
 
     @field_validator("ncbi_email")
     @classmethod

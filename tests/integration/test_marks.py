@@ -49,6 +49,7 @@ def make_ctx(url: str) -> Context:
         ncbi_email="t@example.org",
         secret_key="s3cret",
         base_url="https://lw.test",
+        web_public_read=True,  # the pages read here need no login
     )
     return build_context(settings, clock=Clock(NOW))
 

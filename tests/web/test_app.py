@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlmodel import Session, col, select
 
@@ -37,6 +37,11 @@ EVIL_TITLE = (
     "systemic sclerosis, a cohort study"
 )
 RCT, EVIL, OFF = "90000001", "90000002", "90000003"
+PASSWORD = "correct horse battery"
+# Made once: argon2 is slow on purpose. Cheap parameters would test the same code path.
+PASSWORD_HASH = PasswordHasher().hash(PASSWORD)
+TOKEN = "t0ken-for-the-tests-only"
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def articles() -> list[ArticleRecord]:
@@ -122,9 +127,21 @@ def articles() -> list[ArticleRecord]:
 
 
 def make_context(
-    database_url: str, *, http: httpx.Client | None = None, eutils_url: str = "http://127.0.0.1:9/"
+    database_url: str,
+    *,
+    http: httpx.Client | None = None,
+    eutils_url: str = "http://127.0.0.1:9/",
+    clock: Callable[[], datetime] | None = None,
+    **overrides: Any,
 ) -> Context:
-    """A context on a migrated database; by default nothing listens at E-utilities' address."""
+    """A context on a migrated database; by default nothing listens at E-utilities' address,
+    anyone may read, and the login is ``PASSWORD`` or ``TOKEN``."""
+    values: dict[str, Any] = {
+        "web_public_read": True,
+        "web_password_hash": PASSWORD_HASH,
+        "web_token": TOKEN,
+        **overrides,
+    }
     settings = load_settings(
         database_url=database_url,
         eutils_url=eutils_url,
@@ -132,8 +149,9 @@ def make_context(
         secret_key=SECRET,
         eutils_max_tries=1,
         eutils_timeout=5,
+        **values,
     )
-    return build_context(settings, http=http, clock=lambda: NOW)
+    return build_context(settings, http=http, clock=clock or (lambda: NOW))
 
 
 def seed(ctx: Context) -> None:
@@ -143,24 +161,6 @@ def seed(ctx: Context) -> None:
         session.commit()
         classify_pmids(session, [RCT, EVIL, OFF], kb=ctx.knowledge_base, now=ctx.now())
         session.commit()
-
-
-@pytest.fixture(scope="module")
-def _seeded_template(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Path:
-    """A migrated SQLite file with the articles stored and classified, made once per module."""
-    path = tmp_path_factory.mktemp("web") / "seeded.db"
-    shutil.copyfile(_sqlite_template, path)
-    with make_context(f"sqlite:///{path}") as ctx:
-        seed(ctx)
-    return path
-
-
-@pytest.fixture
-def seeded_url(_seeded_template: Path, tmp_path: Path) -> str:
-    """A fresh copy of the seeded database for one test."""
-    target = tmp_path / "litwatch.db"
-    shutil.copyfile(_seeded_template, target)
-    return f"sqlite:///{target}"
 
 
 @pytest.fixture
@@ -279,10 +279,10 @@ def test_bad_search_parameters_are_explained(
     client: httpx.Client, params: dict[str, str], words: str
 ) -> None:
     page = client.get("/", params={"q": "rituximab", "local": "1", **params})
-    assert page.status_code == 400
+    assert page.status_code == 422
     assert 'role="alert"' in page.text and words in page.text
     api = client.get("/api/search", params={"q": "rituximab", "local": "1", **params})
-    assert api.status_code == 400 and words in api.json()["error"]
+    assert api.status_code == 422 and words in api.json()["error"]
 
 
 def test_live_search_with_ncbi_unreachable_says_so(client: httpx.Client) -> None:
@@ -346,7 +346,7 @@ def test_api_search_local(client: httpx.Client) -> None:
     assert first["relevance"] == "core"
     assert first["date"] == "2025-11-03"
     assert any(f["finding_id"] == "mrss-improvement" for f in first["findings"])
-    assert client.get("/api/search").status_code == 400
+    assert client.get("/api/search").status_code == 422
 
 
 # --- article --------------------------------------------------------------------------
@@ -367,7 +367,13 @@ def test_article_page_shows_everything_known(client: httpx.Client) -> None:
     assert 'href="/evidence/mrss-improvement"' in html
     assert re.search(r"<mark>[^<]*(mRSS|skin)[^<]*</mark>", html, re.IGNORECASE)
     assert 'id="reasons"' in html
+    # Labelling needs a login: a reader sees where to log in, an editor the two buttons.
+    assert f'action="/api/articles/{RCT}/feedback"' not in html
+    assert 'id="feedback-login"' in html
+    log_in(client)
+    html = client.get(f"/article/{RCT}").text
     assert html.count(f'action="/api/articles/{RCT}/feedback"') == 2
+    assert html.count('name="csrf_token"') >= 2
 
 
 def test_article_page_escapes_an_unsafe_title(client: httpx.Client) -> None:
@@ -473,10 +479,31 @@ def test_an_old_or_misdirected_link_is_refused(client: httpx.Client, ctx: Contex
     assert feedback_rows(ctx) == []
 
 
+def log_in(client: httpx.Client, secret: str = PASSWORD) -> str:
+    """Log ``client`` in through the login form; the session's CSRF token."""
+    form = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    done = client.post(
+        "/login", data={"password": secret, "csrf_token": token.group(1), "next": "/"}
+    )
+    assert done.status_code == 303, done.text[:300]
+    assert done.headers["location"] == "/"
+    return csrf_of(client)
+
+
+def csrf_of(client: httpx.Client, path: str = "/searches") -> str:
+    """The CSRF token the forms of a page carry for this client's session."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found is not None
+    return found.group(1)
+
+
 def test_feedback_button_posts_and_comes_back(client: httpx.Client, ctx: Context) -> None:
+    csrf = log_in(client)
     response = client.post(
         f"/api/articles/{RCT}/feedback",
-        data={"relevant": "true"},
+        data={"relevant": "true", "csrf_token": csrf},
         headers={"Accept": "text/html"},
         follow_redirects=False,
     )
@@ -489,12 +516,13 @@ def test_feedback_button_posts_and_comes_back(client: httpx.Client, ctx: Context
 
 
 def test_api_feedback_takes_json(client: httpx.Client, ctx: Context) -> None:
-    response = client.post(f"/api/articles/{EVIL}/feedback", json={"relevant": False})
+    url = f"/api/articles/{EVIL}/feedback"
+    response = client.post(url, json={"relevant": False}, headers=BEARER)
     assert response.status_code == 200
     assert response.json()["relevant"] is False
-    bad = client.post(f"/api/articles/{EVIL}/feedback", json={"relevant": "perhaps"})
-    assert bad.status_code == 400
-    missing = client.post("/api/articles/123/feedback", json={"relevant": True})
+    bad = client.post(url, json={"relevant": "perhaps"}, headers=BEARER)
+    assert bad.status_code == 422
+    missing = client.post("/api/articles/123/feedback", json={"relevant": True}, headers=BEARER)
     assert missing.status_code == 404
     assert [(r.pmid, r.relevant) for r in feedback_rows(ctx)] == [(EVIL, False)]
 

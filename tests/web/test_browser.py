@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from litwatch.context import Context
 from litwatch.store.tables import Feedback
 from litwatch.web import create_app
-from tests.web.test_app import EVIL, RCT, make_context, seed, serving
+from tests.web.test_app import EVIL, PASSWORD, RCT, make_context, seed, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -86,6 +86,12 @@ def test_search_article_feedback_in_a_browser(  # type: ignore[no-untyped-def]
     page.locator(f'a.title[href="/article/{RCT}"]').click()
     expect(page.locator("#article-title")).to_contain_text("Rituximab improves skin fibrosis")
     expect(page.locator("mark").first).to_be_visible()
+
+    # Labelling needs a login, which brings the reader back to the article.
+    page.locator("#feedback-login a").click()
+    page.get_by_label("Password or token").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#article-title")).to_contain_text("Rituximab improves skin fibrosis")
 
     page.get_by_role("button", name="Relevant", exact=True).click()
     expect(page.locator("#feedback-note")).to_contain_text("“relevant” is recorded")

@@ -19,6 +19,7 @@ def site(request: pytest.FixtureRequest, migrated_sqlite_url: str):  # type: ign
         eutils_url=NCBI_EUTILS_URL,  # never reached: these pages do not search
         ncbi_email=request.param,
         secret_key="s",
+        web_public_read=True,  # the pages themselves, not the login page
     )
     ctx = build_context(settings)
     with serving(create_app(ctx)) as url, httpx.Client(base_url=url, trust_env=False) as client:
@@ -28,7 +29,8 @@ def site(request: pytest.FixtureRequest, migrated_sqlite_url: str):  # type: ign
 
 def test_banner_on_every_page(site) -> None:  # type: ignore[no-untyped-def]
     email, client = site
-    for path, status in (("/", 200), ("/evidence/mrss-improvement", 200), ("/nowhere", 404)):
+    pages = (("/", 200), ("/evidence/mrss-improvement", 200), ("/login", 200), ("/nowhere", 404))
+    for path, status in pages:
         page = client.get(path)
         assert page.status_code == status, path
         shown = 'id="service-banner"' in page.text

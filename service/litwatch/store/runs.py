@@ -116,6 +116,17 @@ def recent_poll_runs(session: Session, limit: int = 20) -> list[tuple[PollRun, s
     ]
 
 
+def poll_runs_of(session: Session, search_id: int, limit: int = 5) -> list[PollRun]:
+    """The latest poll runs of one saved search, newest first."""
+    stmt = (
+        select(PollRun)
+        .where(PollRun.search_id == search_id)
+        .order_by(col(PollRun.started_at).desc(), col(PollRun.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(stmt).all())
+
+
 def recent_job_runs(session: Session, limit: int = 20) -> list[JobRun]:
     """The latest runs of the scheduled jobs, newest first."""
     return list(

@@ -80,6 +80,12 @@ def set_search_schedule(session: Session, search: SavedSearch, schedule: str | N
     session.add(search)
 
 
+def set_search_enabled(session: Session, search: SavedSearch, enabled: bool) -> None:
+    """Turn a search's polling on or off (a disabled search keeps everything it found)."""
+    search.enabled = enabled
+    session.add(search)
+
+
 def current_query_version(session: Session, search: SavedSearch) -> SearchQueryVersion | None:
     return session.exec(
         select(SearchQueryVersion)

@@ -250,3 +250,16 @@ class KnowledgeBaseSnapshot(SQLModel, table=True):
     content: str = Field(sa_column=Column(Text, nullable=False))
     rules_version: str = Field(default="", max_length=64)  # the rules it was classified with
     created_at: datetime | None = _utc_column(nullable=False)
+
+
+class LoginFailure(SQLModel, table=True):
+    """Failed web logins from one client address: a growing wait before the next try, kept in
+    the database so every instance sharing it sees the same count."""
+
+    __tablename__ = "login_failure"
+
+    client: str = Field(primary_key=True, max_length=100)
+    failures: int = 0
+    first_failed_at: datetime | None = _utc_column(nullable=False)
+    last_failed_at: datetime | None = _utc_column(nullable=False)
+    locked_until: datetime | None = _utc_column()

@@ -13,6 +13,8 @@ from litwatch.errors import StoreError
 from litwatch.judging.feedback import add_feedback
 from litwatch.store.engine import ping
 from litwatch.store.metrics import SearchState, collect_searches
+from litwatch.web.auth import require_editor, require_reader
+from litwatch.web.forms import read_fields, to_bool
 from litwatch.web.health import searches_health, service_problems
 from litwatch.web.page_data import (
     answer_search,
@@ -21,13 +23,13 @@ from litwatch.web.page_data import (
     load_evidence,
     search_dict,
 )
-from litwatch.web.responses import api_error, context_of, read_fields, to_bool, wants_html
+from litwatch.web.responses import api_error, context_of, wants_html
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
 
-@router.get("/api/search")
+@router.get("/api/search", dependencies=[Depends(require_reader)])
 def api_search(
     request: Request,
     q: str | None = None,
@@ -37,14 +39,14 @@ def api_search(
 ) -> Response:
     """Ranked results of a live (default) or local search."""
     if not (q or "").strip():
-        return api_error(400, "give a query: ?q=...")
+        return api_error(422, "give a query: ?q=...")
     answer = answer_search(context_of(request), q, local, since, limit)
     if answer.error:
         return api_error(answer.status, answer.error)
     return JSONResponse(search_dict(answer.outcome))
 
 
-@router.get("/api/articles/{pmid}")
+@router.get("/api/articles/{pmid}", dependencies=[Depends(require_reader)])
 def api_article(request: Request, pmid: str) -> Response:
     """The stored article and its classification."""
     view = load_article(context_of(request), pmid)
@@ -72,7 +74,12 @@ FEEDBACK_BODY = {
 }
 
 
-@router.post("/api/articles/{pmid}/feedback", openapi_extra=FEEDBACK_BODY)
+@router.post(
+    "/api/articles/{pmid}/feedback",
+    openapi_extra=FEEDBACK_BODY,
+    dependencies=[Depends(require_editor)],
+    responses={401: {"description": "not logged in"}, 403: {"description": "no CSRF token"}},
+)
 def api_feedback(
     request: Request, pmid: str, fields: Annotated[dict[str, Any], Depends(read_fields)]
 ) -> Response:
@@ -80,7 +87,7 @@ def api_feedback(
     ctx = context_of(request)
     relevant = to_bool(fields.get("relevant"))
     if relevant is None:
-        return api_error(400, "say relevant=true or relevant=false")
+        return api_error(422, "say relevant=true or relevant=false")
     with Session(ctx.engine) as session:
         try:
             row = add_feedback(session, pmid, now=ctx.now(), relevant=relevant, source="web")
@@ -94,7 +101,7 @@ def api_feedback(
     return JSONResponse({"pmid": pmid, "relevant": relevant, "feedback_id": feedback_id})
 
 
-@router.get("/api/evidence/{finding_id}")
+@router.get("/api/evidence/{finding_id}", dependencies=[Depends(require_reader)])
 def api_evidence(request: Request, finding_id: str) -> Response:
     """A finding's statement and its living evidence table."""
     found = load_evidence(context_of(request), finding_id)

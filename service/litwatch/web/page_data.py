@@ -160,7 +160,7 @@ def answer_search(
         params = parse_params(q, local, since, limit)
     except InputError as exc:
         typed = SearchParams(query=(q or "").strip(), local=bool(local))
-        return SearchAnswer(SearchOutcome(typed), 400, str(exc))
+        return SearchAnswer(SearchOutcome(typed), 422, str(exc))
     try:
         return SearchAnswer(run_search(ctx, params))
     except QueryError as exc:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from litwatch.web.auth import require_reader
 from litwatch.web.page_data import MAX_LIMIT, answer_search, load_article, load_evidence
 from litwatch.web.responses import context_of, error_page, render
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(require_reader)])
 
 FEEDBACK_NOTES = {
     "relevant": "Thank you: your label “relevant” is recorded.",

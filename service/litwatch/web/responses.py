@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
-from urllib.parse import parse_qs
 
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from litwatch.context import Context
-
-TRUE_WORDS = ("1", "true", "yes", "on", "relevant")
-FALSE_WORDS = ("0", "false", "no", "off", "not-relevant")
+from litwatch.web import auth
 
 
 def context_of(request: Request) -> Context:
@@ -27,11 +23,32 @@ def environment_of(request: Request) -> jinja2.Environment:
 
 
 def render(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-    """A page from ``templates/web/``; ``request`` and ``tz`` are always there."""
+    """A page from ``templates/web/``; ``request``, ``tz``, who is logged in, ``csrf_token()``
+    (for forms) and the flash note of the last change are always there."""
     ctx = context_of(request)
     page = environment_of(request).get_template(f"web/{name}")
-    html = page.render(request=request, tz=ctx.settings.timezone, **values)
+    html = page.render(
+        request=request,
+        tz=ctx.settings.timezone,
+        user=auth.logged_in(request),
+        csrf_token=lambda: auth.csrf_token(request),
+        flash=pop_flash(request),
+        **values,
+    )
     return HTMLResponse(html, status_code=status_code)
+
+
+def flash(request: Request, kind: str, message: str) -> None:
+    """A note the next page shows once ("ok" or "error"), kept in the session."""
+    session = request.scope.get("session")
+    if session is not None:
+        session["flash"] = [kind, message]
+
+
+def pop_flash(request: Request) -> tuple[str, str] | None:
+    session = request.scope.get("session")
+    note = session.pop("flash", None) if session is not None else None
+    return (str(note[0]), str(note[1])) if isinstance(note, list) and len(note) == 2 else None
 
 
 def error_page(request: Request, status_code: int, title: str, message: str) -> HTMLResponse:
@@ -52,30 +69,3 @@ def wants_html(request: Request) -> bool:
     return kind.startswith("application/x-www-form-urlencoded") and "text/html" in (
         request.headers.get("accept", "")
     )
-
-
-async def read_fields(request: Request) -> dict[str, Any]:
-    """The fields of a urlencoded form or a JSON object body (empty for anything else)."""
-    body = await request.body()
-    kind = request.headers.get("content-type", "")
-    if kind.startswith("application/json"):
-        try:
-            data = json.loads(body or b"{}")
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {}
-    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-    return {key: values[-1] for key, values in fields.items()}
-
-
-def to_bool(value: Any) -> bool | None:
-    """true/false from JSON or a form field; None when it says neither."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-    return None
