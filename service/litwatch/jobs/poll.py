@@ -22,10 +22,12 @@ from litwatch.errors import LitwatchError, StoreError
 from litwatch.eutils.client import SearchResult
 from litwatch.eutils.date_slices import collect_ids
 from litwatch.jobs.due import poll_due
+from litwatch.jobs.fetch_ahead import FetchAhead
 from litwatch.jobs.kb_sync import sync_knowledge_base
 from litwatch.jobs.locks import job_lock
+from litwatch.jobs.parse_ahead import ParseAhead
 from litwatch.judging.classify_stored import classify_changed
-from litwatch.pubmed.parser import parse_pubmed_xml
+from litwatch.records import ParsedBatch
 from litwatch.store.articles import mark_deleted, record_hits, stored_pmids, upsert_articles
 from litwatch.store.quarantine import quarantine, quarantined_pmids, release
 from litwatch.store.runs import abandon_stale_runs, finish_poll_run, start_poll_run
@@ -252,21 +254,41 @@ def _store_batches(
     summary: PollSummary,
     advance: Callable[[int], None],
 ) -> None:
+    """Store every batch: fetched one ahead in a thread, parsed one ahead in a worker process.
+
+    Only this thread touches the session; a fault of the fetch or the parse is raised here,
+    at the batch it belongs to, after every batch before it has been stored and committed.
+    """
+    answers = (xml for _, xml in batches)
+    with (
+        FetchAhead(answers) as fetched,
+        ParseAhead(in_worker=ctx.settings.poll_parse_worker) as parsing,
+    ):
+        for parsed in parsing.parsed(fetched):
+            _store_batch(ctx, session, owner, parsed, summary)
+            advance(len(parsed.articles) + len(parsed.failed_pmids) + len(parsed.book_pmids))
+
+
+def _store_batch(
+    ctx: Context,
+    session: Session,
+    owner: tuple[SavedSearch, PollRun],
+    parsed: ParsedBatch,
+    summary: PollSummary,
+) -> None:
+    """One parsed batch upserted, counted and committed, then classified."""
     search, run = owner
-    for _, xml in batches:
-        parsed = parse_pubmed_xml(xml)
-        now = ctx.now()
-        result = upsert_articles(session, parsed.articles, now=now)
-        record_hits(session, search.id, [a.pmid for a in parsed.articles], now=now)
-        summary.deleted += mark_deleted(session, parsed.deleted_pmids, now=now)
-        release(session, [a.pmid for a in parsed.articles] + parsed.deleted_pmids)
-        for pmid, error in parsed.errors.items():
-            log.warning("poll %s: PMID %s quarantined: %s", search.name, pmid, error)
-        summary.quarantined += quarantine(session, search.id, parsed.errors, run_id=run.id, now=now)
-        summary.new += len(result.new)
-        summary.updated += len(result.updated)
-        summary.failed += len(parsed.failed_pmids)
-        summary.failed_pmids.extend(p for p in parsed.failed_pmids if p)
-        session.commit()
-        classify_changed(session, result, parsed.articles, kb=ctx.knowledge_base, now=ctx.now())
-        advance(len(parsed.articles) + len(parsed.failed_pmids) + len(parsed.book_pmids))
+    now = ctx.now()
+    result = upsert_articles(session, parsed.articles, now=now)
+    record_hits(session, search.id, [a.pmid for a in parsed.articles], now=now)
+    summary.deleted += mark_deleted(session, parsed.deleted_pmids, now=now)
+    release(session, [a.pmid for a in parsed.articles] + parsed.deleted_pmids)
+    for pmid, error in parsed.errors.items():
+        log.warning("poll %s: PMID %s quarantined: %s", search.name, pmid, error)
+    summary.quarantined += quarantine(session, search.id, parsed.errors, run_id=run.id, now=now)
+    summary.new += len(result.new)
+    summary.updated += len(result.updated)
+    summary.failed += len(parsed.failed_pmids)
+    summary.failed_pmids.extend(p for p in parsed.failed_pmids if p)
+    session.commit()
+    classify_changed(session, result, parsed.articles, kb=ctx.knowledge_base, now=ctx.now())
