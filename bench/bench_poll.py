@@ -11,7 +11,8 @@ figures, so the peak RSS is the poller's, not the server's.
 
 The floor is what the rate alone allows: requests / rate. The ratio of the poll's wall time
 to it says how far the poller is from keeping up with the network (1.0 is the network's pace).
-``--serial`` parses in the poller's own process (LITWATCH_POLL_PARSE_WORKER off), to compare.
+``--serial`` classifies in the poller's own process (LITWATCH_POLL_CLASSIFY_WORKER off), to
+compare.
 
 The time split comes from timers the child wraps around the poll's parts; the fetch runs in
 its own thread, so its parts (rate-limit waits, HTTP) overlap the main thread's (parse, store,
@@ -45,10 +46,10 @@ ROWS = (  # (label, key, format)
     ("ratio to the floor", "ratio", "{:.2f}"),
     ("records/s end to end", "records_per_s", "{:,.0f}"),
     ("poller CPU s (main process)", "cpu_seconds", "{:.1f}"),
-    ("parse worker CPU s", "worker_cpu_seconds", "{:.1f}"),
+    ("classify worker CPU s", "worker_cpu_seconds", "{:.1f}"),
     ("peak RSS at 10k records, MB", "rss_at_10k_mb", "{:.0f}"),
     ("peak RSS at the end, MB", "peak_rss_mb", "{:.0f}"),
-    ("parse worker peak RSS, MB", "worker_peak_rss_mb", "{:.0f}"),
+    ("classify worker peak RSS, MB", "worker_peak_rss_mb", "{:.0f}"),
     ("most requests in any 1 s", "most_in_one_second", "{}"),
     ("HTTP statuses at the server", "statuses", "{}"),
 )
@@ -80,20 +81,20 @@ def build_corpus(n: int) -> tuple[Any, str, str]:
     return corpus, DEFAULT_QUERY, source
 
 
-def run(n: int = 50_000, *, parse_worker: bool = True) -> dict[str, Any]:
+def run(n: int = 50_000, *, classify_worker: bool = True) -> dict[str, Any]:
     """Serve ``n`` records here, backfill them at each rate in a child; print, return figures."""
     t0 = time.perf_counter()
     corpus, query, source = build_corpus(n)
     result: dict[str, Any] = {
         "n": n,
         "source": source,
-        "parse_worker": parse_worker,
+        "classify_worker": classify_worker,
         "corpus_build_s": round(time.perf_counter() - t0, 1),
         "rates": {},
     }
     print(f"poll backfill: {n:,} on-topic records, text from {source}")
     for rate in RATES:
-        result["rates"][rate] = _one_rate(corpus, query, rate, n, parse_worker)
+        result["rates"][rate] = _one_rate(corpus, query, rate, n, classify_worker)
     _print(result)
     for rate, r in result["rates"].items():
         if r["status"] != "ok" or r["stored"] != n:
@@ -101,7 +102,7 @@ def run(n: int = 50_000, *, parse_worker: bool = True) -> dict[str, Any]:
     return result
 
 
-def _one_rate(corpus: Any, query: str, rate: int, n: int, parse_worker: bool) -> dict[str, Any]:
+def _one_rate(corpus: Any, query: str, rate: int, n: int, classify_worker: bool) -> dict[str, Any]:
     from litwatch.fake_eutils.arrivals import most_in_window
     from litwatch.fake_eutils.eutils import FakeEutils
     from litwatch.fake_eutils.server import running_server
@@ -109,7 +110,7 @@ def _one_rate(corpus: Any, query: str, rate: int, n: int, parse_worker: bool) ->
     fake = FakeEutils(corpus, rate_limit=True, limit_with_key=10, limit_without_key=3)
     with tempfile.TemporaryDirectory() as tmp, running_server(fake) as base_url:
         db_url = f"sqlite:///{Path(tmp) / 'litwatch.db'}"
-        args = [base_url, db_url, str(rate), query, "1" if parse_worker else "0"]
+        args = [base_url, db_url, str(rate), query, "1" if classify_worker else "0"]
         done = subprocess.run(
             [sys.executable, "-m", "bench.bench_poll", "--child", *args],
             cwd=REPO,  # `-m bench.bench_poll` finds the bench package from here
@@ -142,9 +143,9 @@ def _one_rate(corpus: Any, query: str, rate: int, n: int, parse_worker: bool) ->
 
 
 def _print(r: dict[str, Any]) -> None:
-    where = "a worker process" if r["parse_worker"] else "the poller's process"
+    where = "a worker process" if r["classify_worker"] else "the poller's own process"
     print(
-        f"backfill of {r['n']:,} on-topic records (first poll, fresh SQLite file; parsing in "
+        f"backfill of {r['n']:,} on-topic records (first poll, fresh SQLite file; classifying in "
         f"{where}; corpus built in {r['corpus_build_s']} s)"
     )
     rates = r["rates"]
@@ -167,7 +168,7 @@ def main(argv: list[str]) -> None:
         return
     serial = "--serial" in argv
     numbers = [a for a in argv if not a.startswith("--")]
-    run(int(numbers[0]) if numbers else 50_000, parse_worker=not serial)
+    run(int(numbers[0]) if numbers else 50_000, classify_worker=not serial)
 
 
 if __name__ == "__main__":

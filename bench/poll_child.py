@@ -1,8 +1,8 @@
 """The polling child of the backfill benchmark: one first poll, its own figures as JSON.
 
 Run by ``bench_poll`` as ``python -m bench.bench_poll --child BASE_URL DB_URL RATE QUERY
-PARSE_WORKER``. The peak RSS is VmHWM of this process (Linux keeps ``ru_maxrss`` across exec,
-so a child forked from a large parent would report the parent's size); the parse worker's
+CLASSIFY_WORKER``. The peak RSS is VmHWM of this process (Linux keeps ``ru_maxrss`` across exec,
+so a child forked from a large parent would report the parent's size); the worker's
 memory and CPU are read from /proc while the poll runs, as the worker is gone when it ends.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-MAIN_PARTS = ("parse (or wait for the worker)", "store", "classify")
+MAIN_PARTS = ("parse", "store", "classify")
 FETCH_PARTS = ("rate-limit wait", "HTTP")
 SEARCH = "bench-backfill"
 API_KEY = "bench-key"
@@ -48,26 +48,23 @@ class Timers:
         return timed
 
 
-def _instrument(ctx: Any, timers: Timers, parse_worker: bool) -> None:
+def _instrument(ctx: Any, timers: Timers) -> None:
     from sqlmodel import Session
 
-    from litwatch.jobs import parse_ahead, poll
-    from litwatch.judging import classify_stored
+    from litwatch.jobs import batches, poll, second_core
 
     client = ctx.eutils
     client.limiter.acquire = timers.wrap("rate-limit wait", client.limiter.acquire)
     ctx.http.send = timers.wrap("HTTP", ctx.http.send)
-    parse = MAIN_PARTS[0]
-    # The worker is handed parse_pubmed_xml itself (a wrapper would not pickle): with it, the
-    # time counted is the main thread's wait for the worker's result.
-    parse_ahead.ParseAhead._result = timers.wrap(parse, parse_ahead.ParseAhead._result)
-    if not parse_worker:
-        parse_ahead.parse_pubmed_xml = timers.wrap(parse, parse_ahead.parse_pubmed_xml)
-    # classify_changed looks classify_records up in its own module: wrapped there, the commit
-    # after it counts as store time, not classify.
-    classify_stored.classify_records = timers.wrap("classify", classify_stored.classify_records)
-    for name in ("upsert_articles", "record_hits", "mark_deleted", "stored_pmids"):
-        setattr(poll, name, timers.wrap("store", getattr(poll, name)))
+    batches.parse_pubmed_xml = timers.wrap("parse", batches.parse_pubmed_xml)
+    # With the worker, "classify" in the main thread is the wait for its first pass plus the
+    # part that needs the store; without it, the whole classification.
+    second_core.SecondCore.first_pass = timers.wrap("classify", second_core.SecondCore.first_pass)
+    batches.finish_changed = timers.wrap("classify", batches.finish_changed)
+    batches.begin_changed = timers.wrap("classify", batches.begin_changed)
+    for name in ("upsert_articles", "record_hits", "mark_deleted"):
+        setattr(batches, name, timers.wrap("store", getattr(batches, name)))
+    poll.stored_pmids = timers.wrap("store", poll.stored_pmids)
     Session.commit = timers.wrap("store", Session.commit)
 
 
@@ -84,13 +81,13 @@ def child_main(base_url: str, db_url: str, rate: str, query: str, worker: str) -
     migrate(engine)
     engine.dispose()
     per_second = int(rate)
-    parse_worker = worker == "1"
+    classify_worker = worker == "1"
     settings = load_settings(
         database_url=db_url,
         eutils_url=base_url,
         ncbi_email="bench@example.org",
         ncbi_api_key=API_KEY if per_second >= 10 else None,
-        poll_parse_worker=parse_worker,
+        poll_classify_worker=classify_worker,
     )
     ctx = build_context(settings)
     with Session(ctx.engine) as s:
@@ -99,7 +96,7 @@ def child_main(base_url: str, db_url: str, rate: str, query: str, worker: str) -
     ctx.knowledge_base  # noqa: B018 (loaded before the clock starts, as a running service has it)
     startup_rss = _hwm_mb("self")
     timers = Timers()
-    _instrument(ctx, timers, parse_worker)
+    _instrument(ctx, timers)
     seen: dict[str, float] = {}
 
     def progress(done: int, total: int) -> None:

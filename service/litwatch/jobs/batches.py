@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -18,8 +17,8 @@ from sqlmodel import Session
 from litwatch.context import Context
 from litwatch.jobs.fetch_ahead import FetchAhead
 from litwatch.jobs.poll_summary import PollSummary
-from litwatch.jobs.second_core import SecondCore
-from litwatch.judging.classify_stored import ChangedBatch, FirstPass, begin_changed, finish_changed
+from litwatch.jobs.second_core import Handed, SecondCore
+from litwatch.judging.classify_stored import ChangedBatch, begin_changed, finish_changed
 from litwatch.pubmed.parser import parse_pubmed_xml
 from litwatch.records import ParsedBatch
 from litwatch.store.articles import UpsertResult, mark_deleted, record_hits, upsert_articles
@@ -35,7 +34,7 @@ class _Judging:
     """A stored batch whose classification is under way (in the worker, or not yet begun)."""
 
     changed: ChangedBatch
-    future: Future[FirstPass] | None
+    handed: Handed | None  # the worker's share, if it has one
 
 
 def store_batches(
@@ -71,7 +70,7 @@ def store_batches(
                     pending = _judge(ctx, session, core, pending)
                 changed = begin_changed(session, result, parsed.articles, kb=kb, now=ctx.now())
                 pending = _Judging(changed, core.submit(changed.batch))
-                if changed.others or pending.future is None:  # nothing to overlap it with
+                if changed.others or pending.handed is None:  # nothing to overlap it with
                     pending = _judge(ctx, session, core, pending)
                 advance(len(parsed.articles) + len(parsed.failed_pmids) + len(parsed.book_pmids))
         except BaseException:
@@ -91,7 +90,7 @@ def _touches_others(parsed: ParsedBatch) -> bool:
 
 def _judge(ctx: Context, session: Session, core: SecondCore, judging: _Judging) -> _Judging | None:
     """The batch's judgement completed here, stored and committed; None: nothing pending."""
-    first = core.first_pass(judging.changed.batch, judging.future)
+    first = core.first_pass(judging.changed.batch, judging.handed)
     finish_changed(session, judging.changed, first, kb=ctx.knowledge_base, now=ctx.now())
     return None
 
