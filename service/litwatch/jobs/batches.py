@@ -48,9 +48,11 @@ def store_batches(
     """Store every batch; the next is fetched meanwhile, and the last one classified.
 
     Batch k+1 is fetched (in a thread) while batch k is parsed and stored, and batch k is
-    classified (in the worker process) while batch k+1 is stored; its judgement is finished
-    and committed before batch k+2 is stored. Only this thread touches the session. A batch
-    that brings notice links or deletions waits until the one before it is judged, so every
+    classified (in the worker process) while batch k+1 is stored; batch k+1 is handed to
+    the worker, then batch k's judgement finished and committed, before batch k+2 is
+    stored. What is read to begin a judgement (notices, links, the learned model) does not
+    depend on the judgements before it. Only this thread touches the session. A batch that
+    brings notice links or deletions waits until the one before it is judged, so every
     judgement reads the store as a poll that does one thing at a time would leave it.
     """
     kb = ctx.knowledge_base
@@ -66,12 +68,14 @@ def store_batches(
                 if pending is not None and _touches_others(parsed):
                     pending = _judge(ctx, session, core, pending)
                 result = _store_batch(ctx, session, owner, parsed, summary)
+                changed = begin_changed(session, result, parsed.articles, kb=kb, now=ctx.now())
+                # Handed over before the last batch is finished, so the worker never idles.
+                this = _Judging(changed, core.submit(changed.batch))
                 if pending is not None:
                     pending = _judge(ctx, session, core, pending)
-                changed = begin_changed(session, result, parsed.articles, kb=kb, now=ctx.now())
-                pending = _Judging(changed, core.submit(changed.batch))
-                if changed.others or pending.handed is None:  # nothing to overlap it with
-                    pending = _judge(ctx, session, core, pending)
+                pending = this
+                if changed.others or this.handed is None:  # nothing to overlap it with
+                    pending = _judge(ctx, session, core, this)
                 advance(len(parsed.articles) + len(parsed.failed_pmids) + len(parsed.book_pmids))
         except BaseException:
             # The batch stored last is judged before the fault goes up, as it would have been

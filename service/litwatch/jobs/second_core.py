@@ -23,7 +23,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
-from litwatch.judging.classify_stored import Batch, FirstPass, judge_first, set_worker_kb
+from litwatch.judging.classify_stored import (
+    Batch,
+    FirstPass,
+    judge_first,
+    judge_first_in_worker,
+    set_worker_kb,
+)
 from litwatch.judging.knowledge import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -80,7 +86,8 @@ class SecondCore:
                     initializer=set_worker_kb,
                     initargs=(self.kb,),
                 )
-            future = self._pool.submit(judge_first, replace(batch, records=batch.records[:cut]))
+            share = replace(batch, records=batch.records[:cut])
+            future = self._pool.submit(judge_first_in_worker, share)
         except (BrokenProcessPool, RuntimeError, OSError) as exc:
             self._give_up(exc)
             return None

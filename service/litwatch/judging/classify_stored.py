@@ -97,7 +97,7 @@ def classify_records(
     Notices are judged after the articles they notice, through them (``judge_notice``).
     """
     batch = begin_classification(session, records, kb=kb, now=now)
-    return finish_classification(session, batch, judge_first(batch), kb=kb, now=now)
+    return finish_classification(session, batch, judge_first(batch, kb), kb=kb, now=now)
 
 
 @dataclass(slots=True)
@@ -122,13 +122,8 @@ def begin_classification(
     return Batch(known, learned, now.date())
 
 
-def judge_first(batch: Batch, kb: KnowledgeBase | None = None) -> FirstPass:
-    """The pure first pass over a batch: no store, so it may run in another process.
-
-    ``kb`` defaults to the one the worker process was started with (``set_worker_kb``)."""
-    kb = kb or _WORKER_KB
-    if kb is None:
-        raise RuntimeError("judge_first needs a knowledge base")
+def judge_first(batch: Batch, kb: KnowledgeBase) -> FirstPass:
+    """The pure first pass over a batch: no store, so it may run in another process."""
     first: FirstPass = []
     for i, record in enumerate(batch.records):
         try:
@@ -143,9 +138,16 @@ _WORKER_KB: KnowledgeBase | None = None
 
 
 def set_worker_kb(kb: KnowledgeBase) -> None:
-    """Initialise a worker process that runs ``judge_first``: its knowledge base."""
+    """Initialise a worker process that runs ``judge_first_in_worker``: its knowledge base."""
     global _WORKER_KB
     _WORKER_KB = kb
+
+
+def judge_first_in_worker(batch: Batch) -> FirstPass:
+    """``judge_first`` with the knowledge base the worker process was started with."""
+    if _WORKER_KB is None:
+        raise RuntimeError("the worker process was started without a knowledge base")
+    return judge_first(batch, _WORKER_KB)
 
 
 def finish_classification(
