@@ -112,17 +112,18 @@ def test_a_poll_with_fetch_ahead_stores_every_record_once_within_the_rate(
         try:
             _add_search(ctx, TOPIC_QUERY)
             summary = poll_search(ctx, "topic")
+            stored = counts(ctx)
+            with Session(ctx.engine) as s:
+                judged = len(s.exec(select(ClassificationRow)).all())
         finally:
             ctx.close()
     assert summary.status == "ok", summary.error
     assert (summary.new, summary.failed) == (240, 0)
-    assert counts(ctx) == (240, 240, 240)
+    assert stored == (240, 240, 240) and judged == 240
     assert len(fake.served) == len(set(fake.served)) == 240  # each fetched once
     efetches = [r for r in fake.requests if r.path == "efetch.fcgi"]
     assert len(efetches) == 12
     assert most_in_window(fake.requests) <= 10  # the limit with a key, counted at the server
-    with Session(ctx.engine) as s:
-        assert len(s.exec(select(ClassificationRow)).all()) == 240
 
 
 def _gold_corpus() -> Corpus:
@@ -261,11 +262,12 @@ def test_a_fault_in_the_fetching_thread_fails_the_poll_and_the_next_one_catches_
             fake.served.clear()
             clock.now += timedelta(minutes=5)
             again = poll_search(ctx, "topic")
+            stored = counts(ctx)
         finally:
             ctx.close()
     assert again.status == "ok" and again.new == 120
     assert len(fake.served) == len(set(fake.served)) == 120  # only what was missing
-    assert counts(ctx) == (240, 240, 240)
+    assert stored == (240, 240, 240)
 
 
 def test_an_unexpected_error_in_the_fetching_thread_is_recorded_and_raised(
@@ -287,10 +289,11 @@ def test_an_unexpected_error_in_the_fetching_thread_is_recorded_and_raised(
                 poll_search(ctx, "topic")
             with Session(ctx.engine) as s:
                 run = s.exec(select(PollRun)).one()
+            stored = counts(ctx)[0]
         finally:
             ctx.close()
     assert run.status == "failed" and "KeyError" in run.error
-    assert counts(ctx)[0] == 40
+    assert stored == 40
 
 
 def _add_search(ctx: Context, query: str) -> None:

@@ -100,12 +100,14 @@ def _judge(ctx: Context, session: Session, core: SecondCore, judging: _Judging) 
 
 
 def _judge_after_fault(ctx: Context, session: Session, core: SecondCore, judging: _Judging) -> None:
-    session.rollback()  # whatever the fault left half-done in the session is not kept
+    """Judge the batch stored last before the fault goes up; if the store is gone too, the
+    next poll judges it (it classifies what is stored without a classification)."""
     try:
+        session.rollback()  # whatever the fault left half-done in the session is not kept
         _judge(ctx, session, core, judging)
-    except Exception:  # the fault that got us here is the one to report
+    except Exception as exc:  # the fault that got us here is the one to report
         session.rollback()
-        log.exception("could not classify the last stored batch after a fault")
+        log.warning("the batch stored last is left for the next poll to classify: %s", exc)
 
 
 def _store_batch(

@@ -25,7 +25,8 @@ from litwatch.jobs.due import poll_due
 from litwatch.jobs.kb_sync import sync_knowledge_base
 from litwatch.jobs.locks import job_lock
 from litwatch.jobs.poll_summary import PollSummary
-from litwatch.store.articles import record_hits, stored_pmids
+from litwatch.judging.classify_stored import classify_pmids
+from litwatch.store.articles import record_hits, stored_pmids, unclassified_pmids
 from litwatch.store.quarantine import quarantined_pmids
 from litwatch.store.runs import abandon_stale_runs, finish_poll_run, start_poll_run
 from litwatch.store.searches import advance_watermark, get_search
@@ -109,6 +110,7 @@ def _poll_locked(
         session.commit()
         summary = PollSummary(name, window)
         try:
+            _classify_left_over(ctx, session)
             _poll(ctx, session, search, run, summary, progress)
         except LitwatchError as exc:
             session.rollback()
@@ -124,6 +126,15 @@ def _poll_locked(
             session.commit()
     log.info("poll %s", summary.line())
     return summary
+
+
+def _classify_left_over(ctx: Context, session: Session) -> None:
+    """Classify what a poll cut short stored but did not classify (a crash, the database gone)."""
+    left = unclassified_pmids(session)
+    if left:
+        log.info("classifying %d stored article(s) left without a classification", len(left))
+        classify_pmids(session, left, kb=ctx.knowledge_base, now=ctx.now())
+        session.commit()
 
 
 def _finish(
