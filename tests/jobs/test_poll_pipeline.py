@@ -300,3 +300,30 @@ def _add_search(ctx: Context, query: str) -> None:
     with Session(ctx.engine) as s:
         add_search(s, "topic", query, now=ctx.now())
         s.commit()
+
+
+def test_a_poll_classifies_what_a_poll_cut_short_left_unclassified(
+    migrated_sqlite_url: str,
+) -> None:
+    from litwatch.pubmed.plain_text import article_from_text
+    from litwatch.store.articles import upsert_articles
+
+    with fake_eutils(corpus_of(40)) as (_, base_url):
+        ctx = make_context(migrated_sqlite_url, base_url, Clock())
+        try:
+            _add_search(ctx, TOPIC_QUERY)
+            left = article_from_text(
+                "69000001",
+                "Rituximab in systemic sclerosis: a cohort",
+                "Skin scores fell after B-cell depletion in patients with systemic sclerosis.",
+            )
+            with Session(ctx.engine) as s:  # stored, as a poll killed before classifying it
+                upsert_articles(s, [left], now=ctx.now())
+                s.commit()
+            summary = poll_search(ctx, "topic")
+            with Session(ctx.engine) as s:
+                judged = {r.pmid for r in s.exec(select(ClassificationRow))}
+        finally:
+            ctx.close()
+    assert summary.status == "ok" and summary.new == 40
+    assert "69000001" in judged and len(judged) == 41
