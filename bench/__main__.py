@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 PARSE_N = 5_000
-POLL_N = 20_000
+POLL_N = 50_000  # on-topic records, backfilled at 10 and at 3 requests/s
 CLASSIFY_N = 5_000
 DIGEST_SUBSCRIBERS = 1_000
 DIGEST_TRACED = 200  # subscribers in the separate run traced for peak memory
@@ -87,13 +87,16 @@ def summary_rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str
         ]
     if "poll" in results:
         r = results["poll"]
-        rows += [
-            (f"poll backfill {r['n']:,}", "records/s end to end", f"{r['records_per_s']:,.0f}"),
-            ("", "records/CPU-s (poller)", f"{r['records_per_cpu_s']:,.0f}"),
-            ("", "seconds", f"{r['seconds']:.1f}"),
-            ("", "requests", f"{r['requests']}"),
-            ("", "peak RSS of the poller, MB", f"{r['peak_rss_mb']:.1f}"),
-        ]
+        label = f"poll backfill {r['n']:,}"
+        for rate, f in r["rates"].items():
+            rows += [
+                (label, f"at {rate}/s: ratio to the floor ({f['floor_s']:.0f} s)", f"{f['ratio']}"),
+                ("", f"at {rate}/s: records/s end to end", f"{f['records_per_s']:,.0f}"),
+                ("", f"at {rate}/s: poller CPU s (+ worker)", _cpu(f)),
+                ("", f"at {rate}/s: peak RSS MB at 10k / at end", _rss(f)),
+                ("", f"at {rate}/s: most requests in any 1 s", f"{f['most_in_one_second']}"),
+            ]
+            label = ""
     if "classify" in results:
         c = results["classify"]
         label = f"classify {c['articles']:,}"
@@ -125,6 +128,15 @@ def summary_rows(results: dict[str, dict[str, Any]]) -> list[tuple[str, str, str
             ),
         ]
     return rows
+
+
+def _cpu(f: dict[str, Any]) -> str:
+    worker = f.get("worker_cpu_seconds")
+    return f"{f['cpu_seconds']:.1f}" + (f" + {worker:.1f}" if worker else "")
+
+
+def _rss(f: dict[str, Any]) -> str:
+    return f"{f.get('rss_at_10k_mb', 0):.0f} / {f['peak_rss_mb']:.0f}"
 
 
 def _pair(a: dict[str, Any], b: dict[str, Any], key: str) -> str:

@@ -1,237 +1,174 @@
-"""A backfill end to end: ``python -m bench.bench_poll [N]`` (default 20,000 records).
+"""A first-poll backfill of on-topic records: ``python -m bench.bench_poll [N] [--serial]``.
 
-This process builds ``N`` synthetic records (30 created a day, so the backfill window holds
-more than esearch's 9,999-id cap and must be split by date) and serves them from the fake
-E-utilities server on loopback, with NCBI's rate limit on at the with-key figure of 10
-requests/s (its log gives the most requests that arrived in any one-second window). A child
-process (``python -m bench.bench_poll --child BASE_URL DB_URL``) then runs the first poll of
-a new saved search into a fresh, migrated SQLite file: esearch, efetch by history batches,
-parse, store and classify, as the service does. The child reports its own
-figures, so the peak RSS is the poller's alone, not the server's.
+This process builds ``N`` records (default 50,000; 30 created a day, so the window holds more
+than esearch's 9,999-id cap and must be split by date) whose text is on topic (see
+``on_topic_records.py``) and serves them from the fake E-utilities server on loopback, with
+NCBI's rate limit on. The backfill runs twice, at 10 requests/s (with an API key) and at 3
+requests/s (without), each time in a child process (``python -m bench.bench_poll --child
+...``) polling the default saved search into a fresh, migrated SQLite file: esearch, efetch by
+history batches, parse, store and classify, as the service does. The child reports its own
+figures, so the peak RSS is the poller's, not the server's.
 
-The time split comes from timers the child wraps around the poll's parts (the outermost one
-counts, so nothing is counted twice): rate-limit waits, HTTP exchanges, parsing, storing
-(upserts, hits and commits) and classifying; "other" is what falls between them.
+The floor is what the rate alone allows: requests / rate. The ratio of the poll's wall time
+to it says how far the poller is from keeping up with the network (1.0 is the network's pace).
+``--serial`` classifies in the poller's own process (LITWATCH_POLL_CLASSIFY_WORKER off), to
+compare.
+
+The time split comes from timers the child wraps around the poll's parts; the fetch runs in
+its own thread, so its parts (rate-limit waits, HTTP) overlap the main thread's (parse, store,
+classify) and the two are given apart.
 """
 
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bench.poll_child import child_main
+
 REPO = Path(__file__).resolve().parent.parent
 FIRST_PMID = 60_000_001
-CRDT_START = date(2024, 1, 1)
+CRDT_START = date(2019, 1, 1)
 PER_DAY = 30
-API_KEY = "bench-key"
-SEARCH = "bench-backfill"
-PARTS = ("rate-limit wait", "HTTP", "parse", "store", "classify")
+RATES = (10, 3)
+ROWS = (  # (label, key, format)
+    ("records stored", "stored", "{:,}"),
+    ("requests (client count)", "requests", "{:,}"),
+    ("floor: requests / rate, s", "floor_s", "{:.1f}"),
+    ("poll wall time, s", "seconds", "{:.1f}"),
+    ("ratio to the floor", "ratio", "{:.2f}"),
+    ("records/s end to end", "records_per_s", "{:,.0f}"),
+    ("poller CPU s (main process)", "cpu_seconds", "{:.1f}"),
+    ("classify worker CPU s", "worker_cpu_seconds", "{:.1f}"),
+    ("peak RSS at 10k records, MB", "rss_at_10k_mb", "{:.0f}"),
+    ("peak RSS at the end, MB", "peak_rss_mb", "{:.0f}"),
+    ("classify worker peak RSS, MB", "worker_peak_rss_mb", "{:.0f}"),
+    ("most requests in any 1 s", "most_in_one_second", "{}"),
+    ("HTTP statuses at the server", "statuses", "{}"),
+)
+GOALS = {10: 3.0, 3: 1.25}
 
 
-def run(n: int = 20_000) -> dict[str, Any]:
-    """Serve ``n`` records here, backfill them in a child process; print and return figures."""
-    from tests.helpers.synthetic_records import make_records
-
-    from litwatch.fake_eutils.arrivals import most_in_window
+def build_corpus(n: int) -> tuple[Any, str, str]:
+    """The fake server's corpus of ``n`` on-topic records, the query, and the text's source."""
+    from bench.on_topic_records import matching, on_topic_texts, render_records
+    from litwatch.default_search import DEFAULT_QUERY
     from litwatch.fake_eutils.corpus import Corpus
+    from litwatch.fake_eutils.xmlbuild import render_set
+
+    texts, source = on_topic_texts()
+    found = matching(texts, DEFAULT_QUERY)
+    source += f" ({len(found)} of them found by the default search)"
+    corpus = Corpus()
+    step = 6_000  # a multiple of PER_DAY: each chunk starts on a new day
+    for first in range(0, n, step):
+        records = render_records(
+            found,
+            min(step, n - first),
+            start_pmid=FIRST_PMID + first,
+            crdt_start=CRDT_START.fromordinal(CRDT_START.toordinal() + first // PER_DAY),
+            per_day=PER_DAY,
+            seed=first,
+        )
+        corpus.add_records(render_set(records))
+    return corpus, DEFAULT_QUERY, source
+
+
+def run(n: int = 50_000, *, classify_worker: bool = True) -> dict[str, Any]:
+    """Serve ``n`` records here, backfill them at each rate in a child; print, return figures."""
+    t0 = time.perf_counter()
+    corpus, query, source = build_corpus(n)
+    result: dict[str, Any] = {
+        "n": n,
+        "source": source,
+        "classify_worker": classify_worker,
+        "corpus_build_s": round(time.perf_counter() - t0, 1),
+        "rates": {},
+    }
+    print(f"poll backfill: {n:,} on-topic records, text from {source}")
+    for rate in RATES:
+        result["rates"][rate] = _one_rate(corpus, query, rate, n, classify_worker)
+    _print(result)
+    for rate, r in result["rates"].items():
+        if r["status"] != "ok" or r["stored"] != n:
+            raise RuntimeError(f"backfill at {rate}/s stored {r['stored']} of {n}: {r['error']}")
+    return result
+
+
+def _one_rate(corpus: Any, query: str, rate: int, n: int, classify_worker: bool) -> dict[str, Any]:
+    from litwatch.fake_eutils.arrivals import most_in_window
     from litwatch.fake_eutils.eutils import FakeEutils
     from litwatch.fake_eutils.server import running_server
 
-    t0 = time.perf_counter()
-    corpus = Corpus()
-    corpus.add_records(
-        make_records(n, start_pmid=FIRST_PMID, crdt_start=CRDT_START, per_day=PER_DAY)
-    )
-    corpus_s = time.perf_counter() - t0
-    fake = FakeEutils(corpus, rate_limit=True, limit_with_key=10)
+    fake = FakeEutils(corpus, rate_limit=True, limit_with_key=10, limit_without_key=3)
     with tempfile.TemporaryDirectory() as tmp, running_server(fake) as base_url:
         db_url = f"sqlite:///{Path(tmp) / 'litwatch.db'}"
+        args = [base_url, db_url, str(rate), query, "1" if classify_worker else "0"]
         done = subprocess.run(
-            [sys.executable, "-m", "bench.bench_poll", "--child", base_url, db_url],
+            [sys.executable, "-m", "bench.bench_poll", "--child", *args],
             cwd=REPO,  # `-m bench.bench_poll` finds the bench package from here
             capture_output=True,
             text=True,
             check=False,
         )
-        served = fake.requests
+        served = list(fake.requests)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
         raise RuntimeError(f"the polling child failed with exit status {done.returncode}")
     child = json.loads(done.stdout.strip().splitlines()[-1])
-    by_path = Counter(r.path for r in served)
     statuses = Counter(r.status for r in served)
-    result = {
-        "n": n,
-        "corpus_build_s": round(corpus_s, 2),
+    by_path = Counter(r.path.removesuffix(".fcgi") for r in served)
+    floor = child["requests"] / rate
+    figures = {
         **child,
-        "server_requests": {k: by_path[k] for k in sorted(by_path)},
-        "server_statuses": {str(k): statuses[k] for k in sorted(statuses)},
+        "rate": rate,
+        "floor_s": round(floor, 2),
+        "ratio": round(child["seconds"] / floor, 2) if floor else None,
         "most_in_one_second": most_in_window(served),
+        "statuses": " ".join(f"{k}:{v}" for k, v in sorted(statuses.items())),
+        "server_requests": dict(sorted(by_path.items())),
     }
-    _print(result)
-    if child["status"] != "ok" or child["stored"] != n:
-        raise RuntimeError(f"backfill stored {child['stored']} of {n}: {child['error']}")
-    return result
+    print(
+        f"  at {rate}/s: {figures['seconds']:.1f} s, ratio {figures['ratio']}, "
+        f"served {figures['server_requests']}"
+    )
+    return figures
 
 
 def _print(r: dict[str, Any]) -> None:
+    where = "a worker process" if r["classify_worker"] else "the poller's own process"
     print(
-        f"poll backfill: {r['n']} records ({PER_DAY} a day from {CRDT_START}), fake E-utilities "
-        f"rate-limited at 10 req/s, poller in a child process, fresh SQLite file"
+        f"backfill of {r['n']:,} on-topic records (first poll, fresh SQLite file; classifying in "
+        f"{where}; corpus built in {r['corpus_build_s']} s)"
     )
-    print(f"  {'records stored':<28}{r['stored']:>10}")
-    print(f"  {'poll seconds (wall)':<28}{r['seconds']:>10.2f}")
-    print(f"  {'records/s end to end':<28}{r['records_per_s']:>10.0f}")
-    print(f"  {'CPU seconds (child)':<28}{r['cpu_seconds']:>10.2f}")
-    print(f"  {'records/CPU-s (child)':<28}{r['records_per_cpu_s']:>10.0f}")
-    print(f"  {'requests (client count)':<28}{r['requests']:>10}")
-    served = ", ".join(f"{k.removesuffix('.fcgi')} {v}" for k, v in r["server_requests"].items())
-    statuses = ", ".join(f"{k}: {v}" for k, v in r["server_statuses"].items())
-    print(f"  {'requests (server log)':<28}{served} (HTTP {statuses})")
-    print(
-        f"  {'most requests in any 1 s':<28}{r['most_in_one_second']:>10} "
-        "(arrivals at the server, sliding window; limit 10)"
-    )
-    print(f"  {'peak RSS of the poller MB':<28}{r['peak_rss_mb']:>10.1f}")
-    print(f"  {'child start-up MB':<28}{r['startup_rss_mb']:>10.1f}")
-    print(
-        f"  time split (s): search phase {r['search_phase_s']:.2f}, "
-        f"fetch-and-store phase {r['fetch_phase_s']:.2f}"
-    )
-    split = r["split_s"]
-    total = r["seconds"] or 1.0
-    for part in (*PARTS, "other"):
-        print(f"    {part:<26}{split[part]:>10.2f}{100 * split[part] / total:>7.1f} %")
-
-
-# --- the child: the poller ----------------------------------------------------------------------
-
-
-class _Timers:
-    """Accumulated seconds per part; only the outermost timed call on the stack counts."""
-
-    def __init__(self) -> None:
-        self.seconds = dict.fromkeys(PARTS, 0.0)
-        self._depth = 0
-
-    def wrap(self, part: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            if self._depth:
-                return fn(*args, **kwargs)
-            self._depth += 1
-            started = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.seconds[part] += time.perf_counter() - started
-                self._depth -= 1
-
-        return timed
-
-
-def _child(base_url: str, db_url: str) -> dict[str, Any]:
-    from sqlmodel import Session
-    from tests.helpers.synthetic_records import TOPIC_QUERY
-
-    from litwatch.config import load_settings
-    from litwatch.context import build_context
-    from litwatch.jobs import poll
-    from litwatch.judging import classify_stored
-    from litwatch.store.engine import make_engine, migrate
-    from litwatch.store.searches import add_search
-
-    engine = make_engine(db_url)
-    migrate(engine)
-    engine.dispose()
-    settings = load_settings(
-        database_url=db_url,
-        eutils_url=base_url,
-        ncbi_email="bench@example.org",
-        ncbi_api_key=API_KEY,
-    )
-    ctx = build_context(settings)
-    with Session(ctx.engine) as s:
-        add_search(s, SEARCH, TOPIC_QUERY, now=ctx.now())
-        s.commit()
-    ctx.knowledge_base  # noqa: B018 (loaded before the clock starts, as a running service has it)
-    startup_rss = _rss_mb()
-
-    timers = _Timers()
-    client = ctx.eutils
-    client.limiter.acquire = timers.wrap("rate-limit wait", client.limiter.acquire)  # type: ignore[method-assign]
-    ctx.http.send = timers.wrap("HTTP", ctx.http.send)  # type: ignore[method-assign]
-    poll.parse_pubmed_xml = timers.wrap("parse", poll.parse_pubmed_xml)  # type: ignore[assignment]
-    # The poll classifies through classify_changed, which looks classify_records up in its
-    # own module: wrapped there, the commit after it counts as store time, not classify.
-    classify_stored.classify_records = timers.wrap("classify", classify_stored.classify_records)  # type: ignore[assignment]
-    # The poll imports these by name, so they are wrapped where it looks them up.
-    for name in ("upsert_articles", "record_hits", "mark_deleted", "stored_pmids"):
-        setattr(poll, name, timers.wrap("store", getattr(poll, name)))
-    Session.commit = timers.wrap("store", Session.commit)  # type: ignore[method-assign]
-
-    first_progress: list[float] = []
-
-    def progress(done: int, total: int) -> None:
-        if not first_progress:
-            first_progress.append(time.perf_counter())
-
-    cpu0 = time.process_time()
-    started = time.perf_counter()
-    summary = poll.poll_search(ctx, SEARCH, progress=progress)
-    wall = time.perf_counter() - started
-    cpu = time.process_time() - cpu0
-    ctx.close()
-    search_phase = (first_progress[0] - started) if first_progress else wall
-    split = {k: round(v, 3) for k, v in timers.seconds.items()}
-    split["other"] = round(wall - sum(timers.seconds.values()), 3)
-    return {
-        "status": summary.status,
-        "error": summary.error,
-        "found": summary.found,
-        "stored": summary.new + summary.updated,
-        "failed": summary.failed,
-        "seconds": round(wall, 3),
-        "cpu_seconds": round(cpu, 3),
-        "records_per_s": round((summary.new + summary.updated) / wall, 1),
-        "records_per_cpu_s": round((summary.new + summary.updated) / cpu, 1) if cpu else None,
-        "requests": summary.requests,
-        "peak_rss_mb": round(_rss_mb(), 1),
-        "startup_rss_mb": round(startup_rss, 1),
-        "search_phase_s": round(search_phase, 3),
-        "fetch_phase_s": round(wall - search_phase, 3),
-        "split_s": split,
-    }
-
-
-def _rss_mb() -> float:
-    """Peak resident set size of this process so far, in MB.
-
-    Linux keeps ``ru_maxrss`` across exec, so a child forked from a large parent would report
-    the parent's size; VmHWM in /proc/self/status belongs to this program's memory alone.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+    rates = r["rates"]
+    print(f"  {'':<32}" + "".join(f"{f'{rate} req/s':>14}" for rate in rates))
+    for label, key, fmt in ROWS:
+        cells = "".join(
+            f"{fmt.format(rates[rate][key]) if rates[rate].get(key) is not None else '-':>14}"
+            for rate in rates
+        )
+        print(f"  {label:<32}{cells}")
+    print(f"  {'goal for the ratio':<32}" + "".join(f"{GOALS[rate]:>14}" for rate in rates))
+    for rate, f in rates.items():
+        split = ", ".join(f"{k} {v:.1f}" for k, v in f["split_s"].items())
+        print(f"  time split at {rate}/s (s): {split}")
 
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--child"]:
-        print(json.dumps(_child(argv[1], argv[2])))
-    else:
-        run(int(argv[0]) if argv else 20_000)
+        print(json.dumps(child_main(*argv[1:])))
+        return
+    serial = "--serial" in argv
+    numbers = [a for a in argv if not a.startswith("--")]
+    run(int(numbers[0]) if numbers else 50_000, classify_worker=not serial)
 
 
 if __name__ == "__main__":

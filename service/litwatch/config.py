@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     eutils_timeout: float = Field(30.0, gt=0, description="Seconds before an HTTP request fails")
     eutils_max_tries: int = Field(6, ge=1, le=20, description="Tries per request before giving up")
     eutils_batch_size: int = Field(500, ge=1, le=10000, description="Records per efetch request")
+    poll_classify_worker: bool = Field(
+        True, description="Classify in a second process while the poll stores the next batch"
+    )
     poll_overlap_days: int = Field(
         7, ge=0, le=365, description="Days of overlap when polling for new records (late arrivals)"
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlmodel import Session
@@ -21,49 +20,25 @@ from litwatch.context import Context
 from litwatch.errors import LitwatchError, StoreError
 from litwatch.eutils.client import SearchResult
 from litwatch.eutils.date_slices import collect_ids
+from litwatch.jobs.batches import store_batches
 from litwatch.jobs.due import poll_due
 from litwatch.jobs.kb_sync import sync_knowledge_base
 from litwatch.jobs.locks import job_lock
-from litwatch.judging.classify_stored import classify_changed
-from litwatch.pubmed.parser import parse_pubmed_xml
-from litwatch.store.articles import mark_deleted, record_hits, stored_pmids, upsert_articles
-from litwatch.store.quarantine import quarantine, quarantined_pmids, release
+from litwatch.jobs.poll_summary import PollSummary
+from litwatch.judging.classify_stored import classify_pmids
+from litwatch.store.articles import record_hits, stored_pmids, unclassified_pmids
+from litwatch.store.quarantine import quarantined_pmids
 from litwatch.store.runs import abandon_stale_runs, finish_poll_run, start_poll_run
 from litwatch.store.searches import advance_watermark, get_search
 from litwatch.store.tables import PollRun, SavedSearch
+
+__all__ = ["PollSummary", "poll_search", "poll_window"]
 
 log = logging.getLogger(__name__)
 
 EARLIEST = date(1800, 1, 1)  # before any PubMed create date: "everything"
 
 Progress = Callable[[int, int], None]  # (records done, records to fetch)
-
-
-@dataclass
-class PollSummary:
-    search: str
-    window: tuple[date, date]
-    found: int = 0
-    new: int = 0
-    updated: int = 0
-    failed: int = 0
-    deleted: int = 0
-    requests: int = 0
-    retries: int = 0
-    quarantined: int = 0
-    seconds: float = 0.0
-    status: str = "ok"
-    error: str = ""
-    failed_pmids: list[str] = field(default_factory=list)
-    held_by: str = ""  # skipped because this holder has the search's lock
-
-    def line(self) -> str:
-        return (
-            f"{self.search}: {self.status}, window {self.window[0]}..{self.window[1]}, "
-            f"found {self.found}, new {self.new}, updated {self.updated}, failed {self.failed}, "
-            f"deleted {self.deleted}, quarantined {self.quarantined}, {self.requests} requests, "
-            f"{self.retries} retries, {self.seconds:.1f}s"
-        )
 
 
 def poll_window(search: SavedSearch, today: date, overlap_days: int) -> tuple[date, date]:
@@ -135,6 +110,7 @@ def _poll_locked(
         session.commit()
         summary = PollSummary(name, window)
         try:
+            _classify_left_over(ctx, session)
             _poll(ctx, session, search, run, summary, progress)
         except LitwatchError as exc:
             session.rollback()
@@ -149,6 +125,15 @@ def _poll_locked(
         _finish(ctx, session, run, summary, started, before)
     log.info("poll %s", summary.line())
     return summary
+
+
+def _classify_left_over(ctx: Context, session: Session) -> None:
+    """Classify what a poll cut short stored but did not classify (a crash, the database gone)."""
+    left = unclassified_pmids(session)
+    if left:
+        log.info("classifying %d stored article(s) left without a classification", len(left))
+        classify_pmids(session, left, kb=ctx.knowledge_base, now=ctx.now())
+        session.commit()
 
 
 def _finish(
@@ -230,10 +215,10 @@ def _poll(
             if every_id_is_new
             else client.iter_id_batches(missing)
         )
-        _store_batches(ctx, session, (search, run), batches, summary, advance)
+        store_batches(ctx, session, (search, run), batches, summary, advance)
     if changed:
         by_id = client.iter_id_batches(changed)
-        _store_batches(ctx, session, (search, run), by_id, summary, advance)
+        store_batches(ctx, session, (search, run), by_id, summary, advance)
 
 
 def _history_batches(ctx: Context, slices: Iterable[SearchResult]) -> Iterator[tuple[int, bytes]]:
@@ -241,31 +226,3 @@ def _history_batches(ctx: Context, slices: Iterable[SearchResult]) -> Iterator[t
     for result in slices:
         if result.count:
             yield from ctx.eutils.iter_history_batches(result)
-
-
-def _store_batches(
-    ctx: Context,
-    session: Session,
-    owner: tuple[SavedSearch, PollRun],
-    batches: Iterable[tuple[object, bytes]],
-    summary: PollSummary,
-    advance: Callable[[int], None],
-) -> None:
-    search, run = owner
-    for _, xml in batches:
-        parsed = parse_pubmed_xml(xml)
-        now = ctx.now()
-        result = upsert_articles(session, parsed.articles, now=now)
-        record_hits(session, search.id, [a.pmid for a in parsed.articles], now=now)
-        summary.deleted += mark_deleted(session, parsed.deleted_pmids, now=now)
-        release(session, [a.pmid for a in parsed.articles] + parsed.deleted_pmids)
-        for pmid, error in parsed.errors.items():
-            log.warning("poll %s: PMID %s quarantined: %s", search.name, pmid, error)
-        summary.quarantined += quarantine(session, search.id, parsed.errors, run_id=run.id, now=now)
-        summary.new += len(result.new)
-        summary.updated += len(result.updated)
-        summary.failed += len(parsed.failed_pmids)
-        summary.failed_pmids.extend(p for p in parsed.failed_pmids if p)
-        session.commit()
-        classify_changed(session, result, parsed.articles, kb=ctx.knowledge_base, now=ctx.now())
-        advance(len(parsed.articles) + len(parsed.failed_pmids) + len(parsed.book_pmids))
