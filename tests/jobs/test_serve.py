@@ -198,7 +198,7 @@ def test_serve_without_an_address_says_so_once_and_stops_once(
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", trust_env=False) as client:
             assert wait_for(lambda: _answers(client)), log.read_text()
             health = client.get("/healthz")
-            page = client.get("/")
+            page = client.get("/", follow_redirects=True)  # the login page, as none is set
         time.sleep(1.5)  # a poll job would have run and failed by now
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.1)
