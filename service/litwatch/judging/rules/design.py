@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from litwatch.judging.rules import cues
 from litwatch.judging.rules import design_cues as dc
+from litwatch.judging.rules.patterns import may_match
 from litwatch.judging.rules.sentences import Sentence
 
 # PubMed publication types, strongest claim first; "trial" asks the text which kind.
@@ -107,8 +108,12 @@ def _registry_record(text: str) -> bool:
 
 
 def _has(text: str, pattern: re.Pattern[str], *hints: str) -> bool:
-    # A substring test is far cheaper than a regex scan; most texts fail it.
-    return any(h in text for h in hints) and pattern.search(text) is not None
+    # A substring test is far cheaper than a regex scan; most texts fail it. The hints are
+    # the reader's; may_match adds the literals the pattern itself needs.
+    for hint in hints:
+        if hint in text:
+            return may_match(pattern, text) and pattern.search(text) is not None
+    return False
 
 
 def _randomised(text: str) -> bool:

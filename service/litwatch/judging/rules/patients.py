@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from litwatch.judging.rules.patterns import pattern, words
+from litwatch.judging.rules.patterns import may_match, pattern, words
 from litwatch.judging.rules.sentences import Sentence
 
 _WORDS = {
@@ -149,12 +149,24 @@ def _one_case(s: Sentence) -> bool:
 def _read(low: str, treated: list[int], arms: list[int], counts: list[int]) -> None:
     """Sort the counts of one sentence into treated-group, per-arm and plain counts."""
     if "rituximab" in low or "rtx" in low or "anti-cd20" in low:
-        treated += [v for p in _TREATED for m in p.finditer(low) if (v := _value(m.group(1)))]
+        treated += [
+            v
+            for p in _TREATED
+            if may_match(p, low)
+            for m in p.finditer(low)
+            if (v := _value(m.group(1)))
+        ]
     if " each " in low:
         arms += [v for m in _EACH_ARM.finditer(low) if (v := _value(m.group(1)))]
     if " to " in low or " in the " in low:
-        arms += [v for p in _ACTIVE_ARM for m in p.finditer(low) if (v := _value(m.group(1)))]
-    harmed = _HARM.search(low) is not None and _ENROLLED.search(low) is None
+        arms += [
+            v
+            for p in _ACTIVE_ARM
+            if may_match(p, low)
+            for m in p.finditer(low)
+            if (v := _value(m.group(1)))
+        ]
+    harmed: bool | None = None  # read when a count is first found: most sentences give none
     tokens: list[str] = []
     if "n=" in low or "n =" in low:
         tokens += _listed(low)
@@ -168,9 +180,11 @@ def _read(low: str, treated: list[int], arms: list[int], counts: list[int]) -> N
             cut = max(text.rfind(" of ") + 4, text.rfind("/") + 1)
             before = _COUNT_BEFORE.search(low, before.start() + cut, m.start())
         # "infusion reactions occurred in 6 patients", "6 patients had infections"
-        if before and not (
-            harmed and _HARMED_COUNT.search(low, max(0, before.start() - 9), m.end() + 30)
-        ):
+        if before is None:
+            continue
+        if harmed is None:
+            harmed = _HARM.search(low) is not None and _ENROLLED.search(low) is None
+        if not (harmed and _HARMED_COUNT.search(low, max(0, before.start() - 9), m.end() + 30)):
             tokens.append(before.group(1))
     counts += [v for token in tokens if (v := _value(token))]
 
