@@ -172,7 +172,8 @@ def _read(low: str, treated: list[int], arms: list[int], counts: list[int]) -> N
         tokens += _listed(low)
     if "total of" in low:
         tokens += [m.group(1) for m in _TOTAL.finditer(low)]
-    for m in _PEOPLE_WORD.finditer(low):
+    people = _PEOPLE_WORD.finditer(low) if may_match(_PEOPLE_WORD, low) else ()
+    for m in people:
         before = _COUNT_BEFORE.search(low, max(0, m.start() - 70), m.start())
         # In "49 of 132 patients" or "12/40 patients" the cohort is the second number.
         while before and (" of " in before.group(0) or "/" in before.group(0)):
