@@ -103,6 +103,8 @@ def _notice_protocol_or_guideline(
 def _registry_record(text: str) -> bool:
     if not any(h in text for h in ("criteria", "outcome", "planned", "recruit", "enrol")):
         return False
+    if not may_match(dc.REGISTRY_FIELDS, text):
+        return False
     fields = {m.group(0) for m in dc.REGISTRY_FIELDS.finditer(text)}
     return len(fields) >= 2 and not dc.RESULTS.search(text)
 
@@ -161,7 +163,7 @@ def _case_count(text: str) -> int | None:
     """The number of cases a case series says it describes (0 when it gives none), or None."""
     if not any(h in text for h in ("case series", "cases", "patients")):
         return None
-    m = dc.CASE_SERIES.search(text)
+    m = dc.CASE_SERIES.search(text) if may_match(dc.CASE_SERIES, text) else None
     if m is None:
         return None
     number = m.group(1) or "0"
@@ -202,12 +204,12 @@ def _group_or_review(text: str, title: str, n: int | None) -> tuple[str, str]:
         return "review", "the title says it is a review"
     if _has(text, dc.ELSEWHERE, "cost", "markov", "survey", "model"):
         return "other", "a study of costs, practice or opinion, not of patients' outcomes"
-    bench = len(dc.EXPERIMENT.findall(text))
+    bench = len(dc.EXPERIMENT.findall(text)) if may_match(dc.EXPERIMENT, text) else 0
     if bench >= 2 or (bench and len(cues.LAB.findall(text)) >= 3):
         return "other", "laboratory or animal work"
     if _against_controls(text):
         return "other", "a measurement in patients beside controls (biomarker or imaging)"
-    if _follow_on(text) or dc.COHORT.search(text) or n:
+    if _follow_on(text) or (may_match(dc.COHORT, text) and dc.COHORT.search(text)) or n:
         if n is not None and n <= CASE_REPORT_MAX and not dc.COHORT_WORD.search(text):
             return "case-report", f"{n} patients described"
         if (
