@@ -127,7 +127,10 @@ def needed_literals(compiled: re.Pattern[str]) -> tuple[str, ...] | None:
 
 def may_match(compiled: re.Pattern[str], text: str) -> bool:
     """False only when ``compiled`` cannot match anywhere in ``text`` (see needed_literals)."""
-    needs = needed_literals(compiled)
+    found = _NEEDED.get(id(compiled))  # read here, not through needed_literals: it is hot
+    if found is None or found[0] is not compiled:
+        found = (compiled, needed_literals(compiled))
+    needs = found[1]
     if needs is None:
         return True
     for literal in needs:
