@@ -115,7 +115,9 @@ def needed_literals(compiled: re.Pattern[str]) -> tuple[str, ...] | None:
         try:
             exact, factors = _seq(_parser.parse(compiled.pattern, compiled.flags))
             found_set = _as_factors(exact, factors)
-        except _CaseFolded:
+        except (_CaseFolded, AttributeError, TypeError, ValueError):
+            # A part that ignores case; or a parse tree of a shape this reading does not
+            # know (re._parser is CPython's own): no pre-check, which is always correct.
             found_set = None
         if found_set:  # a literal that holds another adds nothing to the test
             needs = tuple(
