@@ -141,9 +141,10 @@ def patient_count(sentences: Sequence[Sentence]) -> int | None:
 
 def _one_case(s: Sentence) -> bool:
     """A single patient described: "a 54-year-old woman", a title calling itself a case report."""
+    one = may_match(_ONE_CASE, s.lower) and _ONE_CASE.search(s.lower) is not None
     if s.role == "title":
-        return _CASE_TITLE.search(s.lower) is not None or _ONE_CASE.search(s.lower) is not None
-    return s.role != "registration" and _ONE_CASE.search(s.lower) is not None
+        return _CASE_TITLE.search(s.lower) is not None or one
+    return s.role != "registration" and one
 
 
 def _read(low: str, treated: list[int], arms: list[int], counts: list[int]) -> None:

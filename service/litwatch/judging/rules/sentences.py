@@ -19,6 +19,7 @@ _DASHES = ("\u2212", "\u2013", "\u2014", "\u2010", "\u2011")
 _ABBREVIATIONS = frozenset(
     "vs e.g i.e et al fig figs approx no dr ca cf resp i.v s.c p.o n.s ref refs incl".split()
 )
+_ABBREVIATION_ENDS = frozenset(a[-1] for a in _ABBREVIATIONS)
 _BOUNDARY = pattern(r"[.!?](\s+)")  # group 1: the space that ends a sentence
 _LAST_TOKEN = pattern(r"(?<![\w.])([\w.]+)\.$")
 _LABEL = pattern(r"(?:^|(?<=[.!?\n]))\s*([A-Z][A-Za-z ,&/]{2,48}):\s+")
@@ -192,9 +193,11 @@ def split_sentences(text: str) -> list[str]:
     start = 0
     for boundary in _BOUNDARY.finditer(text):
         end = boundary.start(1)
-        token = _LAST_TOKEN.search(text, max(start, end - 12), end)
-        if token and token.group(1).lower() in _ABBREVIATIONS:
-            continue
+        # An abbreviation ends in one of a few letters: most sentences end otherwise ("...).").
+        if text[end - 2 : end - 1].lower() in _ABBREVIATION_ENDS:
+            token = _LAST_TOKEN.search(text, max(start, end - 12), end)
+            if token and token.group(1).lower() in _ABBREVIATIONS:
+                continue
         head = text[start:end].strip()
         if head:
             out.append(head)
