@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from litwatch.judging.rules import cues
 from litwatch.judging.rules import design_cues as dc
+from litwatch.judging.rules.patterns import may_match
 from litwatch.judging.rules.sentences import Sentence
 
 # PubMed publication types, strongest claim first; "trial" asks the text which kind.
@@ -102,13 +103,19 @@ def _notice_protocol_or_guideline(
 def _registry_record(text: str) -> bool:
     if not any(h in text for h in ("criteria", "outcome", "planned", "recruit", "enrol")):
         return False
+    if not may_match(dc.REGISTRY_FIELDS, text):
+        return False
     fields = {m.group(0) for m in dc.REGISTRY_FIELDS.finditer(text)}
     return len(fields) >= 2 and not dc.RESULTS.search(text)
 
 
 def _has(text: str, pattern: re.Pattern[str], *hints: str) -> bool:
-    # A substring test is far cheaper than a regex scan; most texts fail it.
-    return any(h in text for h in hints) and pattern.search(text) is not None
+    # A substring test is far cheaper than a regex scan; most texts fail it. The hints are
+    # the reader's; may_match adds the literals the pattern itself needs.
+    for hint in hints:
+        if hint in text:
+            return may_match(pattern, text) and pattern.search(text) is not None
+    return False
 
 
 def _randomised(text: str) -> bool:
@@ -156,7 +163,7 @@ def _case_count(text: str) -> int | None:
     """The number of cases a case series says it describes (0 when it gives none), or None."""
     if not any(h in text for h in ("case series", "cases", "patients")):
         return None
-    m = dc.CASE_SERIES.search(text)
+    m = dc.CASE_SERIES.search(text) if may_match(dc.CASE_SERIES, text) else None
     if m is None:
         return None
     number = m.group(1) or "0"
@@ -197,12 +204,12 @@ def _group_or_review(text: str, title: str, n: int | None) -> tuple[str, str]:
         return "review", "the title says it is a review"
     if _has(text, dc.ELSEWHERE, "cost", "markov", "survey", "model"):
         return "other", "a study of costs, practice or opinion, not of patients' outcomes"
-    bench = len(dc.EXPERIMENT.findall(text))
+    bench = len(dc.EXPERIMENT.findall(text)) if may_match(dc.EXPERIMENT, text) else 0
     if bench >= 2 or (bench and len(cues.LAB.findall(text)) >= 3):
         return "other", "laboratory or animal work"
     if _against_controls(text):
         return "other", "a measurement in patients beside controls (biomarker or imaging)"
-    if _follow_on(text) or dc.COHORT.search(text) or n:
+    if _follow_on(text) or (may_match(dc.COHORT, text) and dc.COHORT.search(text)) or n:
         if n is not None and n <= CASE_REPORT_MAX and not dc.COHORT_WORD.search(text):
             return "case-report", f"{n} patients described"
         if (

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from litwatch.judging.rules.patterns import pattern, words
+from litwatch.judging.rules.patterns import may_match, pattern, words
 from litwatch.judging.rules.sentences import Sentence
 
 _WORDS = {
@@ -141,26 +141,40 @@ def patient_count(sentences: Sequence[Sentence]) -> int | None:
 
 def _one_case(s: Sentence) -> bool:
     """A single patient described: "a 54-year-old woman", a title calling itself a case report."""
+    one = may_match(_ONE_CASE, s.lower) and _ONE_CASE.search(s.lower) is not None
     if s.role == "title":
-        return _CASE_TITLE.search(s.lower) is not None or _ONE_CASE.search(s.lower) is not None
-    return s.role != "registration" and _ONE_CASE.search(s.lower) is not None
+        return _CASE_TITLE.search(s.lower) is not None or one
+    return s.role != "registration" and one
 
 
 def _read(low: str, treated: list[int], arms: list[int], counts: list[int]) -> None:
     """Sort the counts of one sentence into treated-group, per-arm and plain counts."""
     if "rituximab" in low or "rtx" in low or "anti-cd20" in low:
-        treated += [v for p in _TREATED for m in p.finditer(low) if (v := _value(m.group(1)))]
+        treated += [
+            v
+            for p in _TREATED
+            if may_match(p, low)
+            for m in p.finditer(low)
+            if (v := _value(m.group(1)))
+        ]
     if " each " in low:
         arms += [v for m in _EACH_ARM.finditer(low) if (v := _value(m.group(1)))]
     if " to " in low or " in the " in low:
-        arms += [v for p in _ACTIVE_ARM for m in p.finditer(low) if (v := _value(m.group(1)))]
-    harmed = _HARM.search(low) is not None and _ENROLLED.search(low) is None
+        arms += [
+            v
+            for p in _ACTIVE_ARM
+            if may_match(p, low)
+            for m in p.finditer(low)
+            if (v := _value(m.group(1)))
+        ]
+    harmed: bool | None = None  # read when a count is first found: most sentences give none
     tokens: list[str] = []
     if "n=" in low or "n =" in low:
         tokens += _listed(low)
     if "total of" in low:
         tokens += [m.group(1) for m in _TOTAL.finditer(low)]
-    for m in _PEOPLE_WORD.finditer(low):
+    people = _PEOPLE_WORD.finditer(low) if may_match(_PEOPLE_WORD, low) else ()
+    for m in people:
         before = _COUNT_BEFORE.search(low, max(0, m.start() - 70), m.start())
         # In "49 of 132 patients" or "12/40 patients" the cohort is the second number.
         while before and (" of " in before.group(0) or "/" in before.group(0)):
@@ -168,9 +182,11 @@ def _read(low: str, treated: list[int], arms: list[int], counts: list[int]) -> N
             cut = max(text.rfind(" of ") + 4, text.rfind("/") + 1)
             before = _COUNT_BEFORE.search(low, before.start() + cut, m.start())
         # "infusion reactions occurred in 6 patients", "6 patients had infections"
-        if before and not (
-            harmed and _HARMED_COUNT.search(low, max(0, before.start() - 9), m.end() + 30)
-        ):
+        if before is None:
+            continue
+        if harmed is None:
+            harmed = _HARM.search(low) is not None and _ENROLLED.search(low) is None
+        if not (harmed and _HARMED_COUNT.search(low, max(0, before.start() - 9), m.end() + 30)):
             tokens.append(before.group(1))
     counts += [v for token in tokens if (v := _value(token))]
 

@@ -19,6 +19,9 @@ their order.
 from __future__ import annotations
 
 import re
+from re import _constants as _const
+from re import _parser
+from typing import Any
 
 
 def pattern(source: str, flags: int = 0) -> re.Pattern[str]:
@@ -88,3 +91,139 @@ def tagged_words(families: dict[str, list[str]]) -> tuple[re.Pattern[str], dict[
             tags[f"t{len(alternatives)}"] = family
             alternatives.append(member + r"\b")
     return pattern(rf"\b{by_first_letter(alternatives, tag=True)}"), tags
+
+
+# Pre-checks. Python's engine tries a pattern that opens with no literal text at every
+# position of the text; a substring test (``in``) runs in C many times faster. So a pattern's
+# *needed literals*, strings one of which every match holds, let a rule skip the scan when
+# none is in the text, with the same result. They are read off the parsed pattern, so they
+# follow the pattern whenever it is edited.
+_EXACT_LIMIT = 16  # most strings kept while a part of a pattern is read as a finite set
+
+_Info = tuple[set[str] | None, set[str] | None]  # (every string the part matches, or None;
+#                                                   needed literals of the part, or None)
+
+
+def needed_literals(compiled: re.Pattern[str]) -> tuple[str, ...] | None:
+    """Strings one of which every match of ``compiled`` holds, or None when none are known
+    (a case-insensitive pattern, or one that can match without any literal text)."""
+    found = _NEEDED.get(id(compiled))
+    if found is not None and found[0] is compiled:
+        return found[1]
+    needs: tuple[str, ...] | None = None
+    if not compiled.flags & re.IGNORECASE:
+        try:
+            exact, factors = _seq(_parser.parse(compiled.pattern, compiled.flags))
+            found_set = _as_factors(exact, factors)
+        except (_CaseFolded, AttributeError, TypeError, ValueError):
+            # A part that ignores case; or a parse tree of a shape this reading does not
+            # know (re._parser is CPython's own): no pre-check, which is always correct.
+            found_set = None
+        if found_set:  # a literal that holds another adds nothing to the test
+            needs = tuple(
+                sorted(f for f in found_set if not any(g != f and g in f for g in found_set))
+            )
+    _NEEDED[id(compiled)] = (compiled, needs)
+    return needs
+
+
+def may_match(compiled: re.Pattern[str], text: str) -> bool:
+    """False only when ``compiled`` cannot match anywhere in ``text`` (see needed_literals)."""
+    found = _NEEDED.get(id(compiled))  # read here, not through needed_literals: it is hot
+    if found is None or found[0] is not compiled:
+        found = (compiled, needed_literals(compiled))
+    needs = found[1]
+    if needs is None:
+        return True
+    for literal in needs:
+        if literal in text:
+            return True
+    return False
+
+
+_NEEDED: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
+
+
+class _CaseFolded(Exception):
+    """A part of the pattern ignores case: its literals say nothing."""
+
+
+def _seq(items: _parser.SubPattern) -> _Info:
+    """A sequence of parts: exact strings while they stay few, else the best literals."""
+    current: set[str] | None = {""}
+    best: set[str] | None = None
+    whole = True
+    for op, av in items:
+        exact, factors = _item(op, av)
+        if current is not None and exact is not None and len(current) * len(exact) <= _EXACT_LIMIT:
+            current = {a + b for a in current for b in exact}
+            continue
+        whole = False
+        best = _better(_better(best, _as_factors(current, None)), factors)
+        current = exact
+    if whole:
+        return current, _as_factors(current, None)
+    return None, _better(best, _as_factors(current, None))
+
+
+def _as_factors(exact: set[str] | None, factors: set[str] | None) -> set[str] | None:
+    if exact is not None:
+        return None if "" in exact else set(exact)
+    return factors
+
+
+def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+    """The cheaper test of two sets of needed literals: longer shortest literal, then fewer."""
+    if a is None or b is None:
+        return a if b is None else b
+
+    def cost(s: set[str]) -> tuple[int, int]:  # a longer literal is a rarer one
+        return (-min(min(map(len, s)), 8), len(s))
+
+    return a if cost(a) <= cost(b) else b
+
+
+def _item(op: object, av: Any) -> _Info:
+    if op is _const.LITERAL:
+        return {chr(av)}, None
+    if op in (_const.AT, _const.ASSERT, _const.ASSERT_NOT):
+        return {""}, None  # takes no text
+    if op is _const.IN:
+        chars: set[str] = set()
+        for kind, value in av:
+            if kind is _const.LITERAL:
+                chars.add(chr(value))
+            elif kind is _const.RANGE and value[1] - value[0] < 8:
+                chars.update(chr(c) for c in range(value[0], value[1] + 1))
+            else:
+                return None, None
+        return (chars, None) if len(chars) <= 8 else (None, None)
+    if op is _const.SUBPATTERN:
+        if av[1] & re.IGNORECASE:
+            raise _CaseFolded
+        return _seq(av[3])
+    if op is _const.ATOMIC_GROUP:
+        return _seq(av)
+    if op is _const.BRANCH:
+        return _branch(av[1])
+    if op in (_const.MAX_REPEAT, _const.MIN_REPEAT, _const.POSSESSIVE_REPEAT):
+        low, high, body = av
+        exact, factors = _seq(body)
+        if low == 0:
+            return (exact | {""}, None) if high == 1 and exact is not None else (None, None)
+        if low == high == 1:
+            return exact, factors
+        return None, _as_factors(exact, factors)
+    return None, None  # any character, a class, a back-reference...
+
+
+def _branch(alternatives: list[_parser.SubPattern]) -> _Info:
+    infos = [_seq(alternative) for alternative in alternatives]
+    exact: set[str] | None = None
+    if all(e is not None for e, _f in infos):
+        union = set().union(*(e for e, _f in infos if e is not None))
+        exact = union if len(union) <= _EXACT_LIMIT else None
+    factor_sets = [_as_factors(e, f) for e, f in infos]
+    if any(f is None for f in factor_sets):
+        return exact, None
+    return exact, set().union(*(f for f in factor_sets if f is not None))

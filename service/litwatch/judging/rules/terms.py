@@ -48,14 +48,25 @@ def tokens(low: str) -> list[str]:
     return (_ASCII_TOKEN if low.isascii() else _TOKEN).findall(low)
 
 
-def _token_spans(low: str, words: list[str], spans: list[tuple[int, int]], upto: int) -> None:
-    # Extend spans to cover tokens [0, upto]. Tokens are maximal runs of word characters
-    # (or a "%"), so the next occurrence of a token after the previous one is that token.
-    pos = spans[-1][1] if spans else 0
-    for word in words[len(spans) : upto + 1]:
-        start = low.find(word, pos)
-        pos = start + len(word)
-        spans.append((start, pos))
+# Where a token ends, k tokens on: separators then a token, k times, in one call of the
+# engine rather than one str.find a token. Possessive, so a token is never cut short; the
+# two forms are the tokens of ``tokens`` for ASCII and for other text.
+_SKIP_FORMS = {
+    True: r"(?:[^a-z0-9%]*+(?:[a-z0-9]++|%))",
+    False: r"(?:(?:_|[^\w%])*+(?:[^\W_]++|%))",
+}
+_SKIPS: dict[tuple[bool, int], re.Pattern[str]] = {}
+
+
+def _token_end(low: str, pos: int, k: int, ascii_text: bool) -> int:
+    """The end of the k-th token (k >= 1) after character ``pos``, which ends a token."""
+    skip = _SKIPS.get((ascii_text, k))
+    if skip is None:
+        skip = _SKIPS[(ascii_text, k)] = re.compile(_SKIP_FORMS[ascii_text] + "{" + str(k) + "}")
+    found = skip.match(low, pos)
+    if found is None:
+        raise ValueError("words are not the tokens of the text")
+    return found.end()
 
 
 def term_tokens(term: str) -> tuple[str, ...]:
@@ -100,7 +111,8 @@ class TermMatcher:
             shaped = words
             starts = [i for i, w in enumerate(words) if w in lengths]
         count = len(words)
-        spans: list[tuple[int, int]] = []
+        ascii_text = low.isascii()
+        at, at_end = 0, 0  # token index ``at`` comes after character at_end
         found: list[Match] = []
         covered = 0  # token index up to which an earlier, longer match already reaches
         for i in starts:
@@ -126,8 +138,13 @@ class TermMatcher:
                     if hit is None and shaped is not words:
                         hit = phrases.get((shaped[i], "*", *shaped[i + 2 : i + length]))
                 if hit is not None:
-                    _token_spans(low, words, spans, i + length - 1)
-                    found.append(Match(spans[i][0], spans[i + length - 1][1], hit))
+                    # Starts only grow, so the next match is found from this one's first token.
+                    first_end = _token_end(low, at_end, i - at + 1, ascii_text)
+                    last_end = first_end
+                    if length > 1:
+                        last_end = _token_end(low, first_end, length - 1, ascii_text)
+                    found.append(Match(first_end - len(word), last_end, hit))
+                    at, at_end = i + 1, first_end
                     covered = i + length
                     break
         return found

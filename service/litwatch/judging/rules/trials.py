@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from litwatch.judging.rules.patterns import by_first_letter, pattern, split_alternatives
+from litwatch.judging.rules.patterns import by_first_letter, may_match, pattern, split_alternatives
 
 _REGISTRY = pattern(
     r"\b("
@@ -44,7 +44,8 @@ def registry_ids(texts: Iterable[str], declared: Iterable[str] = ()) -> list[str
             found[_norm_registry(m.group(1))] = None
     joined = " ".join(texts)
     low = joined.lower()
-    if any(h in low for h in _REGISTRY_HINTS):
+    # The hints are lower-case ("nct" is also in "distinct"); the ids' own letters are not.
+    if any(h in low for h in _REGISTRY_HINTS) and may_match(_REGISTRY, joined):
         for m in _REGISTRY.finditer(joined):
             found[_norm_registry(m.group(1))] = None
     return list(found)
