@@ -199,6 +199,42 @@ CHANGE_CASES = [
     ("Twelve patients were treated. We saw an improvement in FVC of 4.1% at 12 months.",
      "fvc_change", 4.1),
     ("Twelve patients were treated. FVC improved by 5.5% of predicted.", "fvc_change", 5.5),
+    # a spread in % after the SD, words between the two values, levels written in brackets
+    ("Twenty patients received rituximab. The percent predicted FVC rose from 72.1 ± 10.2% to "
+     "76.1 ± 11.0% at 1 year.", "fvc_change", 4.0),
+    ("Twenty patients received rituximab. FVC changed from 70.0 ± 5.0% at baseline to 73.0 ± "
+     "6.0% at 12 months.", "fvc_change", 3.0),
+    ("Twenty patients received rituximab. FVC increased from 70.0% before the first infusion "
+     "to 73.0% one year later.", "fvc_change", 3.0),
+    ("Twenty patients received rituximab. FVC increased from 70.0% pre-rituximab to 73.0% "
+     "post-rituximab.", "fvc_change", 3.0),
+    ("We treated 20 patients. FVC rose significantly from baseline (70.0%) to 12 months "
+     "(73.0%).", "fvc_change", 3.0),
+    ("Twenty patients received rituximab. Lung function improved: FVC 70.0% vs 73.0%, DLCO "
+     "50% vs 52%.", "fvc_change", 3.0),
+    ("Twenty patients received rituximab. Mean FVC at 12 months was 73% compared with 70% at "
+     "baseline.", "fvc_change", 3.0),
+    ("Twenty patients received rituximab. FVC was 73% at 12 months versus 70% at baseline.",
+     "fvc_change", 3.0),
+    ("Twenty patients received rituximab. The mRSS was 14 after 6 months compared with 22 "
+     "before treatment.", "mrss_change", -8.0),
+    # the change written before the measure, or after a span of time
+    ("Twenty patients received rituximab. An increase of 3.0% in FVC was observed.",
+     "fvc_change", 3.0),
+    ("Twenty patients received rituximab. The mean absolute change in FVC% predicted from "
+     "baseline to 12 months was 3.0.", "fvc_change", 3.0),
+    ("We treated 20 patients with rituximab and 20 with cyclophosphamide. The FVC change at 6 "
+     "months was +3.0% with rituximab and +1.0% with cyclophosphamide.", "fvc_change", 3.0),
+    ("Twenty patients received rituximab. FVC worsened by 3%.", "fvc_change", -3.0),
+    ("Twenty patients received rituximab. The skin score worsened by 4 points.", "mrss_change",
+     4.0),
+    # a threshold patients crossed is no change of the mean; nor is a level reached
+    ("Twenty patients received rituximab. Eleven of the patients (55%) showed an FVC increase "
+     "of at least 10%.", "fvc_change", None),
+    ("We treated 20 patients. ILD progression, defined as an FVC decline of 10% or more, "
+     "occurred in 2 patients. Mean FVC rose from 70% to 73% at 1 year.", "fvc_change", 3.0),
+    ("Twenty patients received rituximab. The mRSS fell to 12 at one year.", "mrss_change",
+     None),
     # the rituximab arm's own change, not the placebo arm's
     ("Sixty patients were randomised. The change in mRSS was -6.3 in the rituximab group "
      "versus 2.1 in the placebo group.", "mrss_change", -6.3),

@@ -1,4 +1,7 @@
-"""How far a measure moved, with the p-value and confidence interval given for that move.
+"""Over 300 lines: the written forms of a change and the readers that try them in order are
+one rule, kept side by side so a new form is added where it is read.
+
+How far a measure moved, with the p-value and confidence interval given for that move.
 
 A change is the difference between two time points or two arms (LABELS.md, "Numbers"): a
 baseline written beside a follow-up ("26.6 at baseline and 25.4 after") is a change of -1.2,
@@ -29,12 +32,16 @@ from litwatch.judging.rules.sentences import Sentence
 # Measures written in % predicted: for these a value in litres is no change.
 PERCENT_MEASURES = frozenset({"fvc", "dlco", "tlc"})
 _VAL = r"(-?\d+(?:\.\d+)?)"
-_DOWN = r"(?:decreas\w*|declin\w*|reduc\w*|fell|fall\w*|drop\w*|lower\w*|improv\w*|diminish\w*)"
+_DOWN = (
+    r"(?:decreas\w*|declin\w*|reduc\w*|fell|fall\w*|drop\w*|lower\w*|improv\w*|diminish\w*"
+    r"|worsen\w*|deteriorat\w*)"
+)
 _UP = r"(?:increas\w*|rose|ris\w*|gain\w*|higher|elevat\w*)"
 # What may follow a value before the next word: a spread, a range, a CI or a unit in brackets.
 _SPREAD = (
     r"(?: ?%)?(?: of predicted| predicted)?"
-    r"(?:\s*(?:\u00b1|\+/-)\s*\d+(?:\.\d+)?(?: ?sd)?|\s*\([^()]{0,40}\)|\s*\[[^\[\]]{0,40}\])*"
+    r"(?:\s*(?:\u00b1|\+/-)\s*\d+(?:\.\d+)?(?: ?%)?(?: ?sd)?"
+    r"|\s*\([^()]{0,40}\)|\s*\[[^\[\]]{0,40}\])*"
 )
 _TIME = (
     r"(?:(?:at|after|by|over|to) )?"
@@ -42,13 +49,19 @@ _TIME = (
 )
 _FROM_TO = pattern(
     rf"\bfrom (?:an? )?(?:(?:mean|median|baseline|average) )*(?:(?:value|score|level) )?"
-    rf"(?:of )?{_VAL}{_SPREAD}(?: (?:points?|units))?(?: at baseline)?,? (?:down |up )?to "
+    rf"(?:of )?{_VAL}{_SPREAD}(?: (?:points?|units))?(?: at baseline|(?: (?!to\b)[a-z-]+){{1,4}})?"
+    rf",? (?:down |up )?to "
     rf"(?:an? )?(?:(?:mean|median|average) )?(?:of )?{_VAL}"
 )
 AT_BASELINE = pattern(
     rf"(?<![\d.]){_VAL}{_SPREAD}(?: (?:points?|units))? (?:(?:at|before) (?:baseline|treatment|"
-    rf"therapy|rituximab|rtx)|before|pre-?treatment)(?: and| to| vs\.?| versus| compared with|,)+ "
+    rf"therapy|rituximab|rtx)|before|pre-?(?:treatment|rituximab|rtx))"
+    rf"(?: and| to| vs\.?| versus| compared with|,)+ "
     rf"(?:(?:{_TIME}|a mean of|a median of)[, ]*)?{_VAL}"
+)
+_FROM_BASELINE = pattern(
+    rf"\bfrom baseline \((?:mean |median )?{_VAL}{_SPREAD}\) to [^().;\d]{{0,12}}?(?:{_TIME})?"
+    rf"[^().;\d]{{0,12}}?\((?:mean |median )?{_VAL}"
 )
 _TO_FROM = pattern(
     rf"\bto (?:an? )?(?:(?:mean|median|average) )?(?:of )?{_VAL}{_SPREAD},? from (?:an? )?"
@@ -67,7 +80,8 @@ _ARROW = pattern(rf"(?<![\d.]){_VAL}{_SPREAD} ?(?:->|\u2192) ?{_VAL}")
 _BY = pattern(
     rf"\b({_DOWN}|{_UP}|chang\w*|differ\w*)\b((?:[^.;\d<>\u2264\u2265]|{_TIME}){{0,40}}?)"
     r"(?:by |of |was |were |: |= )?"
-    r"(?<!week )(?<!month )(?<!year )(?<!day )(?<!visit )(?<!in )(?<!cycle )"
+    r"(?<!week )(?<!month )(?<!year )(?<!day )(?<!visit )(?<!in )(?<!cycle )(?<!to )"
+    r"(?<!at )(?<!after )(?<!over )(?<!for )(?<!within )"
     r"([-+]?\d+(?:\.\d+)?)(?!\d|\.\d)"
 )
 # A number before the measure: "a 5.6% increase in FVC", "a 3-point greater fall in mRSS".
@@ -76,8 +90,27 @@ _BEFORE = pattern(
     r"(?:(?:greater|larger|more|mean|median|"
     rf"absolute|significant) )*({_DOWN}|{_UP}|chang\w*) (?:in|of) (?:the )?(?:mean )?$"
 )
+_SPAN_THEN_VALUE = pattern(
+    r"\bfrom baseline (?:to|until|through|at) [^,;]{0,24}?"
+    r"(?:weeks?|months?|years?|follow-?up|visit)\s*(?:(?:was|were|of|by|:|=)\s*)?$"
+)
+# "an increase of at least 10%": a threshold patients crossed, no change of the mean.
+_THRESHOLD = pattern(r"\b(?:at least|more than|greater than|over|above|exceeding|>=?|\u2265)\s*$")
+# "an increase of 3.0% in FVC": the change is written before the measure it belongs to.
+_OF_BEFORE = pattern(
+    rf"\b({_DOWN}|{_UP}|chang\w*) of (?:about |approximately )?([-+]?\d+(?:\.\d+)?)"
+    r"(?: ?%| ?-?points?| percentage points?)?(?: predicted)? in (?:the )?(?:mean )?$"
+)
+_THEN_VS = pattern(rf"{_SPREAD}\s*(?:vs\.?|versus|->|\u2192)\s*{_VAL}")
+# "73% at 12 months compared with 70% at baseline": the later level written first.
+_LATER_FIRST = pattern(
+    rf"(?<![\d.]){_VAL}{_SPREAD}(?: (?:at|after) [^.;\d]{{0,12}}?{_TIME}| (?:after|post-?)\S+)?"
+    rf"(?: \w+)?,? (?:vs\.?|versus|compared (?:with|to)|than) (?:(?:at|before) )?(?:baseline )?"
+    rf"\(?{_VAL}{_SPREAD}\)? ?(?:at baseline|before (?:treatment|therapy|rituximab|rtx)|pre-?\S+)"
+)
 _NOT_A_CHANGE_AFTER = pattern(
-    r"\s*(?:%\s*)?(?:of\b(?! predicted)|out of|/\s*\d|patients|participants|subjects|cases|"
+    r"\s*(?:%\s*)?(?:of\b(?! predicted)|out of|or (?:more|greater|higher|above|less|lower|worse)\b|"
+    r"/\s*\d|patients|participants|subjects|cases|"
     r"weeks?|months?|years?|days?|wk|courses|cycles|centres|centers|infusions|mg|g\b)"
 )
 _LITRES = pattern(r"\s*(?:ml|l|litres?|liters?|cc)\b")
@@ -206,11 +239,12 @@ def _two_values(w: _Window, percent: bool) -> tuple[float, int, str] | None:
     """A change as the second of two values minus the first, and where the second ends."""
     low = w.low
     if "from" in low or "baseline" in low or "before" in low or ">" in low or "\u2192" in low:
-        for form in (_FROM_TO, _TO_FROM, AT_BASELINE, _BASELINE_FIRST, _ARROW):
+        forms = (_FROM_TO, _FROM_BASELINE, _TO_FROM, AT_BASELINE, _BASELINE_FIRST, _ARROW)
+        for form in (*forms, _LATER_FIRST):
             m = form.search(low, w.begin, w.cut)
             if m and m.start() < w.reach and _unit_ok(low, m.end(2), percent):
                 first, second = float(m.group(1)), float(m.group(2))
-                if form is _TO_FROM:
+                if form is _TO_FROM or form is _LATER_FIRST:
                     first, second = second, first
                 return round(second - first, 2), max(m.end(1), m.end(2)), ""
     if "(" in low or ":" in low:
@@ -230,11 +264,17 @@ def _stated(w: _Window, direction: str, percent: bool) -> tuple[float, int, str]
         if m.start(3) >= w.reach:
             break
         gap, at = m.group(2), m.end(3)
-        if "baseline" in gap or "from" in gap:
+        # "changed from 20": a level follows; "change from baseline to 12 months was 3" is one.
+        level_next = ("baseline" in gap or "from" in gap) and not _SPAN_THEN_VALUE.search(gap)
+        if level_next or _THRESHOLD.search(gap):
             continue
         if _NOT_A_CHANGE_AFTER.match(low, at) or not _unit_ok(low, at, percent):
             continue
         value = float(m.group(3).replace("+", ""))
+        pair = _THEN_VS.match(low, at)
+        if pair and not _ARMS.search(gap) and value > 0 and _unit_ok(low, pair.end(1), percent):
+            # "improved: FVC 70% vs 73%": two levels, the change is their difference.
+            return round(float(pair.group(1)) - value, 2), pair.end(1), ""
         if value == 0 or abs(value) >= 100:
             continue
         word = m.group(1)
@@ -249,7 +289,15 @@ def _stated(w: _Window, direction: str, percent: bool) -> tuple[float, int, str]
 def _before(w: _Window, start: int, direction: str, percent: bool) -> tuple[float, int, str] | None:
     """A change written before the measure: "a 5.6% increase in FVC"."""
     m = _BEFORE.search(w.low, max(0, start - 60), start)
-    if m is None or not _unit_ok(w.low, m.end(1), percent) or float(m.group(1)) == 0:
+    if m is None:
+        m = _OF_BEFORE.search(w.low, max(0, start - 60), start)
+        if m is None or not _unit_ok(w.low, m.end(2), percent) or float(m.group(2)) == 0:
+            return None
+        word, value = m.group(1), float(m.group(2).replace("+", ""))
+        if not word.startswith("cha"):
+            value = _signed(word, value, direction)
+        return value, m.end(2), ""
+    if not _unit_ok(w.low, m.end(1), percent) or float(m.group(1)) == 0:
         return None
     word, value = m.group(2), float(m.group(1))
     if not word.startswith("cha"):
@@ -260,6 +308,8 @@ def _before(w: _Window, start: int, direction: str, percent: bool) -> tuple[floa
 def _signed(word: str, value: float, direction: str) -> float:
     if word.startswith("improv"):
         down = direction == "decrease"
+    elif word.startswith(("worsen", "deteriorat")):
+        down = direction != "decrease"
     else:
         down = _DOWN_RE.match(word) is not None
     return -abs(value) if down else abs(value)
