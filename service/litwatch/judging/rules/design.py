@@ -84,7 +84,8 @@ def _notice_protocol_or_guideline(
         title, dc.NOTICE_TITLE, "errat", "corr", "retract", "concern"
     ):
         return "other", "a notice about another article (erratum, correction, retraction)"
-    if _has(text, dc.PROTOCOL, "protocol", " will ", "to be ", "rationale", "the design") or "protocol" in title:
+    planned = _has(text, dc.PROTOCOL, "protocol", " will ", "to be ", "rationale", "the design")
+    if planned or "protocol" in title:
         return "trial-protocol", "the text describes a planned trial (protocol)"
     labels = " ".join({f"{s.section}:" for s in sentences if s.section})
     if _registry_record(f"{text} {labels}"):
