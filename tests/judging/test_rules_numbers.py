@@ -312,3 +312,257 @@ PATIENT_CASES = [
 def test_a_table_of_patient_counts(abstract: str, n: int | None) -> None:
     c = classify("Rituximab in systemic sclerosis", abstract)
     assert c.numbers.get("n") == n, c.numbers
+
+
+# More counts in the wording of real abstracts, in our own words: screened is not treated,
+# a subgroup or an adverse-event count is not the study, a review gives the patients pooled.
+MORE_PATIENT_CASES = [
+    (
+        "Of 45 patients screened, 20 were enrolled and treated with rituximab.",
+        20,
+    ),
+    (
+        "We screened 45 patients; 20 met the criteria and received rituximab.",
+        20,
+    ),
+    (
+        "Twenty patients were included. Of these, 18 completed 12 months of follow-up.",
+        20,
+    ),
+    (
+        "Twenty-four patients received rituximab. Eight patients (33%) had an infection.",
+        24,
+    ),
+    (
+        "Twenty-four patients received rituximab. Serious infections were seen in 30 patients"
+        " of the wider registry.",
+        24,
+    ),
+    (
+        "We identified 14 SSc patients who received RTX between 2008 and 2018. Ten were women.",
+        14,
+    ),
+    (
+        "Fourteen patients with SSc were treated with two 1 g infusions of rituximab. Of "
+        "them, 9 had ILD.",
+        14,
+    ),
+    (
+        "Thirty patients were treated with rituximab and 30 with mycophenolate mofetil.",
+        30,
+    ),
+    (
+        "Patients treated with rituximab (n = 25) were compared with those given "
+        "cyclophosphamide (n = 40).",
+        25,
+    ),
+    (
+        "We compared 25 rituximab-treated patients with 50 matched controls not given rituximab.",
+        25,
+    ),
+    (
+        "Among 250 patients with SSc in the cohort, 25 had received rituximab.",
+        25,
+    ),
+    (
+        "The registry held 1,200 patients with SSc; rituximab had been given to 25 of them.",
+        25,
+    ),
+    (
+        "Rituximab was given to 25 patients with SSc. The mean age was 50 years and 20 "
+        "patients were female.",
+        25,
+    ),
+    (
+        "Twelve patients with diffuse SSc received rituximab. At 6 months, mRSS had improved "
+        "in 10 patients.",
+        12,
+    ),
+    (
+        "Twelve patients with diffuse SSc received rituximab. Data were complete for 11 "
+        "patients at 24 months.",
+        12,
+    ),
+    (
+        "Forty patients were randomised to rituximab and 40 to placebo.",
+        40,
+    ),
+    (
+        "Eighty patients were randomised: 40 to rituximab and 40 to placebo.",
+        40,
+    ),
+    (
+        "In all, 102 patients were randomised 1:1 to rituximab (n = 51) or cyclophosphamide "
+        "(n = 51).",
+        51,
+    ),
+    (
+        "Eight patients with SSc-ILD were given rituximab. Two patients died during follow-up.",
+        8,
+    ),
+    (
+        "We describe eight patients with SSc treated with rituximab at our centre.",
+        8,
+    ),
+    (
+        "A series of eight patients with SSc who received rituximab is described.",
+        8,
+    ),
+    (
+        "Thirty-three consecutive SSc patients starting rituximab were followed.",
+        33,
+    ),
+    (
+        "We retrospectively analysed 33 consecutive patients with SSc who received at least "
+        "one course of rituximab.",
+        33,
+    ),
+    (
+        "The study population consisted of 33 patients with SSc treated with RTX.",
+        33,
+    ),
+    (
+        "RTX was administered to 33 SSc patients.",
+        33,
+    ),
+    (
+        "The study included 33 patients (27 women) with SSc who were treated with rituximab.",
+        33,
+    ),
+    (
+        "A total of 33 patients with SSc received rituximab; 15 had ILD and 12 had diffuse skin.",
+        33,
+    ),
+    (
+        "In total, 33 patients (mean age 48 years) were treated with RTX; 9 received more "
+        "than two courses.",
+        33,
+    ),
+    (
+        "Data from 33 patients with SSc treated with rituximab in 6 centres were analysed.",
+        33,
+    ),
+    (
+        "Thirty-three patients with SSc (diffuse in 20, limited in 13) received rituximab.",
+        33,
+    ),
+    (
+        "Of the 33 patients treated with rituximab, 20 had diffuse SSc.",
+        33,
+    ),
+    (
+        "Rituximab-treated patients (33) were compared with 66 patients on conventional therapy.",
+        33,
+    ),
+    (
+        "Thirty-three patients received rituximab. Hypogammaglobulinaemia developed in 5 of "
+        "the 33 patients and 2 patients discontinued treatment.",
+        33,
+    ),
+    (
+        "The number of RTX-treated patients was 14.",
+        14,
+    ),
+    (
+        "A woman in her forties with diffuse SSc was given rituximab for progressive lung disease.",
+        1,
+    ),
+    (
+        "We present a patient with SSc and refractory myositis who responded to rituximab.",
+        1,
+    ),
+    (
+        "This report concerns a 35-year-old male with SSc.",
+        1,
+    ),
+    (
+        "A 52-year old female with SSc-ILD received rituximab.",
+        1,
+    ),
+    (
+        "Two cases of SSc treated with rituximab are reported.",
+        2,
+    ),
+    (
+        "Twelve studies with 400 patients were pooled.",
+        400,
+    ),
+    (
+        "We included 12 studies comprising 400 patients treated with rituximab.",
+        400,
+    ),
+    (
+        "Twelve studies (400 patients) met the inclusion criteria.",
+        400,
+    ),
+    (
+        "Sixty participants were enrolled in this open-label trial and given rituximab.",
+        60,
+    ),
+    (
+        "In this trial, 60 participants with SSc received rituximab 1000 mg.",
+        60,
+    ),
+    (
+        "Sixty SSc patients on rituximab were studied.",
+        60,
+    ),
+    (
+        "We enrolled 60 patients with SSc; all received rituximab.",
+        60,
+    ),
+    (
+        "We enrolled 60 patients with SSc, all of whom received rituximab.",
+        60,
+    ),
+    (
+        "Sixty patients with SSc were enrolled. All received rituximab.",
+        60,
+    ),
+    (
+        "Our cohort comprised 60 patients with SSc, all treated with rituximab.",
+        60,
+    ),
+    (
+        "Rituximab was started in 60 patients with SSc.",
+        60,
+    ),
+    (
+        "Rituximab was initiated in 60 patients.",
+        60,
+    ),
+    (
+        "Sixty patients started rituximab.",
+        60,
+    ),
+    (
+        "Sixty patients were exposed to rituximab.",
+        60,
+    ),
+    (
+        "60 SSc patients treated with rituximab were included.",
+        60,
+    ),
+    (
+        "Patients (n = 60) received rituximab.",
+        60,
+    ),
+    (
+        "The study enrolled 60 patients. Thirty-five (58%) had diffuse cutaneous disease.",
+        60,
+    ),
+    (
+        "We studied 60 patients with SSc-ILD (mean age 52; 48 women) who received RTX.",
+        60,
+    ),
+    (
+        "Sixty patients with SSc and 30 healthy controls were studied after rituximab.",
+        60,
+    ),
+]
+
+
+@pytest.mark.parametrize(("abstract", "n"), MORE_PATIENT_CASES)
+def test_more_patient_counts(abstract: str, n: int | None) -> None:
+    c = classify("Rituximab in systemic sclerosis", abstract)
+    assert c.numbers.get("n") == n, c.numbers

@@ -47,6 +47,13 @@ _COUNT_BEFORE = pattern(
 )
 _TOTAL = pattern(rf"a total of {NUM}\b")
 _DRUG = r"(?:rituximab|rtx|anti-cd20)"
+# "20 were enrolled and treated with", "20 met the criteria and received"
+_ADMITTED = (
+    r"(?:(?:enrolled|included|recruited|selected|eligible|met the (?:\w+ )?criteria),? and "
+    r"(?:were |had )?)?"
+)
+# Patients screened or assessed are not those treated.
+_SCREENED = pattern(r"\s*(?:were )?(?:screened|assessed for eligibility)|(?<=screened )")
 # Counts that belong to the rituximab-treated group.
 _TREATED = [
     pattern(
@@ -62,10 +69,20 @@ _TREATED = [
         rf"(?: (?:with|on))? {_DRUG}\b"
     ),
     pattern(rf"(?<!in ){NUM}(?: \([\d.]+%\))? {_NOUN} in the {_DRUG} (?:group|arm|cohort)"),
-    pattern(rf"\b{_DRUG} (?:was|were) (?:given|administered|used) (?:to|in) {NUM} {_NOUN}"),
+    pattern(
+        rf"\b{_DRUG} (?:was|were|had been|has been) (?:given|administered|used) (?:to|in) {NUM} "
+        rf"(?:{_NOUN}|of (?:them|these|whom))"
+    ),
+    # "the number of RTX-treated patients was 14"
+    pattern(
+        rf"\bnumber of (?:[\w-]+ ){{0,2}}?{_DRUG}-treated (?:[\w-]+ ){{0,3}}?(?:was|were) {NUM}"
+    ),
+    # "rituximab-treated patients (33)"
+    pattern(rf"\b{_DRUG}[\w-]* (?:group|arm|cohort|patients) \((\d+)\)"),
     # "76 were randomised to rituximab", "37 (38%) received RTX", "40 to rituximab"
     pattern(
-        rf"(?<!in ){NUM}(?: \([\d.]+%\))? (?:{_NOUN} )?(?:were |had been )?(?:randomi[sz]ed "
+        rf"(?<!in ){NUM}(?: \([\d.]+%\))? (?:{_NOUN} )?(?:were |had been |had )?{_ADMITTED}"
+        rf"(?:randomi[sz]ed "
         rf"|assigned |allocated )?(?:to (?:receive )?(?:the )?|received |were given |exposed to |"
         rf"(?:were )?treated with |on ){_DRUG}"
     ),
@@ -103,6 +120,10 @@ _ONE_CASE = pattern(
     r"\b(?:an?|our|one|the) \d{1,3}[- ]?(?:year|yr)s?[- ]old\b"
     r"|\b(?:an?|our|the) (?:woman|man|girl|boy|lady|patient) (?:aged|of) \d"
     r"|\bthe case of an? \b|\bour patient\b"
+    r"|\b(?:we (?:report|present|describe)|this report concerns) (?:an?|one) "
+    r"(?:patient|woman|man|girl|boy|female|male)\b"
+    r"|^an? (?:woman|man|girl|boy) in (?:her|his) (?:twenties|thirties|forties|fifties|sixties|"
+    r"seventies|eighties|teens)\b"
 )
 _CASE_TITLE = pattern(r"\bcase report\b|\ba case of\b|: a case\b")
 
@@ -167,8 +188,11 @@ def _read(low: str, treated: list[int], arms: list[int], counts: list[int]) -> N
             cut = max(text.rfind(" of ") + 4, text.rfind("/") + 1)
             before = _COUNT_BEFORE.search(low, before.start() + cut, m.start())
         # "infusion reactions occurred in 6 patients", "6 patients had infections"
-        if before and not (
-            harmed and _HARMED_COUNT.search(low, max(0, before.start() - 9), m.end() + 30)
+        if (
+            before
+            and _SCREENED.match(low, m.end()) is None
+            and not low.endswith("screened ", 0, before.start())
+            and not (harmed and _HARMED_COUNT.search(low, max(0, before.start() - 9), m.end() + 30))
         ):
             tokens.append(before.group(1))
     counts += [v for token in tokens if (v := _value(token))]
