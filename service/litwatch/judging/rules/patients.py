@@ -52,8 +52,6 @@ _ADMITTED = (
     r"(?:(?:enrolled|included|recruited|selected|eligible|met the (?:\w+ )?criteria),? and "
     r"(?:were |had )?)?"
 )
-# Patients screened or assessed are not those treated.
-_SCREENED = pattern(r"\s*(?:were )?(?:screened|assessed for eligibility)|(?<=screened )")
 # Counts that belong to the rituximab-treated group.
 _TREATED = [
     pattern(
@@ -188,11 +186,8 @@ def _read(low: str, treated: list[int], arms: list[int], counts: list[int]) -> N
             cut = max(text.rfind(" of ") + 4, text.rfind("/") + 1)
             before = _COUNT_BEFORE.search(low, before.start() + cut, m.start())
         # "infusion reactions occurred in 6 patients", "6 patients had infections"
-        if (
-            before
-            and _SCREENED.match(low, m.end()) is None
-            and not low.endswith("screened ", 0, before.start())
-            and not (harmed and _HARMED_COUNT.search(low, max(0, before.start() - 9), m.end() + 30))
+        if before and not (
+            harmed and _HARMED_COUNT.search(low, max(0, before.start() - 9), m.end() + 30)
         ):
             tokens.append(before.group(1))
     counts += [v for token in tokens if (v := _value(token))]

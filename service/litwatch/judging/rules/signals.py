@@ -122,7 +122,12 @@ def _no_movement(
     for m in cues.WANE.finditer(low, start, end):
         lasting = direction == "persist"
         found.add(m, m.group(0), "con" if lasting else "open", lasting, lasting)
+    if direction == "increase":
+        for m in cues.LESS_DECLINE.finditer(low, start, end):
+            found.add(m, m.group(0), "sup")
     for m in cues.NULL_COMPARE.finditer(low, start, end):
+        if not found.free(*m.span()):
+            continue
         found.add(m, "no difference", "con" if placebo else "open", placebo)
     for m in cues.STABLE.finditer(low, start, end):
         if found.free(*m.span()):
