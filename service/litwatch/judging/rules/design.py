@@ -194,7 +194,9 @@ def _design_from_text(text: str, title: str, n: int | None) -> tuple[str, str]:
 
 def _reviews(text: str) -> bool:
     return _has(text, dc.REVIEW, "review", "summari", "overview", "state of the art", "update",
-                "discuss", "we ", "known", "current", "recent", "this", "the present")  # fmt: skip
+                "discuss", "we highlight", "we outline", "we give", "we look", "we consider",
+                "we examine", "we describe", "known", "current", "recent", "article",
+                "paper", "chapter")  # fmt: skip
 
 
 def _group_or_review(text: str, title: str, n: int | None) -> tuple[str, str]:
