@@ -235,6 +235,26 @@ CHANGE_CASES = [
      "occurred in 2 patients. Mean FVC rose from 70% to 73% at 1 year.", "fvc_change", 3.0),
     ("Twenty patients received rituximab. The mRSS fell to 12 at one year.", "mrss_change",
      None),
+    # two levels in brackets after the measure; a level at baseline and the one it moved to
+    ("Twenty patients received rituximab. Significant improvement was seen in FVC (65% to "
+     "70%, p = 0.01).", "fvc_change", 5.0),
+    ("Twenty patients received rituximab. mRSS (20 vs 12) and FVC (65% vs 70%) improved.",
+     "mrss_change", -8.0),
+    ("Twenty patients received rituximab. mRSS (20 vs 12) and FVC (65% vs 70%) improved.",
+     "fvc_change", 5.0),
+    ("Twenty patients received rituximab. FVC was 65% at baseline, rising to 70% at 12 "
+     "months.", "fvc_change", 5.0),
+    ("Twenty patients received rituximab. The FVC, which was 65% at baseline, increased to "
+     "70% at 12 months.", "fvc_change", 5.0),
+    ("Twenty patients received rituximab. FVC was 70.0% pre-RTX and 73.0% post-RTX.",
+     "fvc_change", 3.0),
+    ("Twenty patients received rituximab. Percent-predicted FVC went up by 5.", "fvc_change",
+     5.0),
+    ("Twenty patients received rituximab. FVC % predicted increased (65 ± 10 vs. 70 ± 12; "
+     "p = 0.03).", "fvc_change", 5.0),
+    ("Twenty patients received rituximab. In the rituximab group, mean FVC % predicted "
+     "increased by 5.0 (SD 6.1), compared with a decrease of 1.0 in controls.", "fvc_change",
+     5.0),
     # the rituximab arm's own change, not the placebo arm's
     ("Sixty patients were randomised. The change in mRSS was -6.3 in the rituximab group "
      "versus 2.1 in the placebo group.", "mrss_change", -6.3),

@@ -34,9 +34,9 @@ PERCENT_MEASURES = frozenset({"fvc", "dlco", "tlc"})
 _VAL = r"(-?\d+(?:\.\d+)?)"
 _DOWN = (
     r"(?:decreas\w*|declin\w*|reduc\w*|fell|fall\w*|drop\w*|lower\w*|improv\w*|diminish\w*"
-    r"|worsen\w*|deteriorat\w*)"
+    r"|worsen\w*|deteriorat\w*|went down)"
 )
-_UP = r"(?:increas\w*|rose|ris\w*|gain\w*|higher|elevat\w*)"
+_UP = r"(?:increas\w*|rose|ris\w*|gain\w*|higher|elevat\w*|went up)"
 # What may follow a value before the next word: a spread, a range, a CI or a unit in brackets.
 _SPREAD = (
     r"(?: ?%)?(?: of predicted| predicted)?"
@@ -53,10 +53,11 @@ _FROM_TO = pattern(
     rf",? (?:down |up )?to "
     rf"(?:an? )?(?:(?:mean|median|average) )?(?:of )?{_VAL}"
 )
+_MOVED = r"ris\w+|rose|fell|falling|increas\w+|decreas\w+|declin\w+|improv\w+|chang\w+|went"
 AT_BASELINE = pattern(
     rf"(?<![\d.]){_VAL}{_SPREAD}(?: (?:points?|units))? (?:(?:at|before) (?:baseline|treatment|"
     rf"therapy|rituximab|rtx)|before|pre-?(?:treatment|rituximab|rtx))"
-    rf"(?: and| to| vs\.?| versus| compared with|,)+ "
+    rf"(?: and| to| vs\.?| versus| compared with|,)+ (?:(?:which |then )?(?:{_MOVED}) to )?"
     rf"(?:(?:{_TIME}|a mean of|a median of)[, ]*)?{_VAL}"
 )
 _FROM_BASELINE = pattern(
@@ -103,6 +104,11 @@ _OF_BEFORE = pattern(
 )
 _THEN_VS = pattern(rf"{_SPREAD}\s*(?:vs\.?|versus|->|\u2192)\s*{_VAL}")
 # "73% at 12 months compared with 70% at baseline": the later level written first.
+# "FVC (65% to 70%, p = 0.01)", "mRSS (20 vs 12)": two levels in brackets after the measure.
+_BRACKET_PAIR = pattern(
+    rf"\s*\((?:from )?{_VAL}{_SPREAD}\s*(?:vs\.?|versus|to|->|\u2192)\s*{_VAL}(?![^()]*\b(?:group|arm|"
+    r"placebo|control))"
+)
 _LATER_FIRST = pattern(
     rf"(?<![\d.]){_VAL}{_SPREAD}(?: (?:at|after) [^.;\d]{{0,12}}?{_TIME}| (?:after|post-?)\S+)?"
     rf"(?: \w+)?,? (?:vs\.?|versus|compared (?:with|to)|than) (?:(?:at|before) )?(?:baseline )?"
@@ -178,7 +184,7 @@ def measure_change(
         cut = found.start() if found else cut
         # "the change in mRSS was -6.3": the window opens at the word naming the change.
         lead = _CHANGE_IN.search(low, max(0, start - 40), start)
-        window = _Window(low, lead.start() if lead else start, min(cut, start + 160), cut)
+        window = _Window(low, end, lead.start() if lead else start, min(cut, start + 160), cut)
         got = (
             _two_values(window, percent)
             or _stated(window, direction, percent)
@@ -195,6 +201,7 @@ def measure_change(
 @dataclass(frozen=True, slots=True)
 class _Window:
     low: str
+    at: int  # where the measure's name ends
     begin: int
     reach: int  # a change starts before here
     cut: int  # and ends before here, where the sentence turns to another measure
@@ -238,7 +245,14 @@ def _unit_ok(low: str, at: int, percent: bool) -> bool:
 def _two_values(w: _Window, percent: bool) -> tuple[float, int, str] | None:
     """A change as the second of two values minus the first, and where the second ends."""
     low = w.low
-    if "from" in low or "baseline" in low or "before" in low or ">" in low or "\u2192" in low:
+    if (
+        "from" in low
+        or "baseline" in low
+        or "before" in low
+        or "pre" in low
+        or ">" in low
+        or ("\u2192" in low)
+    ):
         forms = (_FROM_TO, _FROM_BASELINE, _TO_FROM, AT_BASELINE, _BASELINE_FIRST, _ARROW)
         for form in (*forms, _LATER_FIRST):
             m = form.search(low, w.begin, w.cut)
@@ -248,6 +262,9 @@ def _two_values(w: _Window, percent: bool) -> tuple[float, int, str] | None:
                     first, second = second, first
                 return round(second - first, 2), max(m.end(1), m.end(2)), ""
     if "(" in low or ":" in low:
+        m = _BRACKET_PAIR.match(low, w.at, w.cut)
+        if m and _unit_ok(low, m.end(2), percent):
+            return round(float(m.group(2)) - float(m.group(1)), 2), m.end(2), ""
         m = _PAIR.search(low, w.begin, w.cut)
         if m and m.start() < w.reach and _unit_ok(low, m.end(2), percent):
             first, second = float(m.group(1)), float(m.group(2))
