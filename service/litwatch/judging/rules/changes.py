@@ -106,8 +106,8 @@ _THEN_VS = pattern(rf"{_SPREAD}\s*(?:vs\.?|versus|->|\u2192)\s*{_VAL}")
 # "73% at 12 months compared with 70% at baseline": the later level written first.
 # "FVC (65% to 70%, p = 0.01)", "mRSS (20 vs 12)": two levels in brackets after the measure.
 _BRACKET_PAIR = pattern(
-    rf"\s*\((?:from )?{_VAL}{_SPREAD}\s*(?:vs\.?|versus|to|->|\u2192)\s*{_VAL}(?![^()]*\b(?:group|arm|"
-    r"placebo|control))"
+    rf"\s*\((?:from )?{_VAL}{_SPREAD}\s*(?:vs\.?|versus|to|->|\u2192)\s*{_VAL}"
+    r"(?![^()]*\b(?:group|arm|placebo|control))"
 )
 _LATER_FIRST = pattern(
     rf"(?<![\d.]){_VAL}{_SPREAD}(?: (?:at|after) [^.;\d]{{0,12}}?{_TIME}| (?:after|post-?)\S+)?"
