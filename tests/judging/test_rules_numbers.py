@@ -255,6 +255,15 @@ CHANGE_CASES = [
     ("Twenty patients received rituximab. In the rituximab group, mean FVC % predicted "
      "increased by 5.0 (SD 6.1), compared with a decrease of 1.0 in controls.", "fvc_change",
      5.0),
+    # a baseline level in one sentence and the level reached in a later one
+    ("We treated 20 patients. RESULTS: Baseline FVC was 70% (SD 10). At 12 months, FVC had "
+     "increased to 73% (SD 11).", "fvc_change", 3.0),
+    ("We treated 20 patients. RESULTS: Patients had a mean FVC of 70% at baseline. At 12 "
+     "months, FVC had increased to 73%.", "fvc_change", 3.0),
+    ("We treated 20 patients. RESULTS: The mean mRSS at baseline was 26. After two courses "
+     "the mRSS had fallen to 17.", "mrss_change", -9.0),
+    ("We treated 20 patients. RESULTS: Baseline FVC was 70%. FVC rose in most patients.",
+     "fvc_change", None),
     # the rituximab arm's own change, not the placebo arm's
     ("Sixty patients were randomised. The change in mRSS was -6.3 in the rituximab group "
      "versus 2.1 in the placebo group.", "mrss_change", -6.3),

@@ -109,6 +109,16 @@ _BRACKET_PAIR = pattern(
     rf"\s*\((?:from )?{_VAL}{_SPREAD}\s*(?:vs\.?|versus|to|->|\u2192)\s*{_VAL}"
     r"(?![^()]*\b(?:group|arm|placebo|control))"
 )
+# A level at baseline, said alone ("Baseline FVC was 70%", "a mean FVC of 70% at baseline").
+_LEVEL_AT_BASELINE = pattern(
+    rf"\bbaseline (?:mean |median )?[a-z%() ]{{0,24}}?(?:was|of|:) (?:a mean of )?{_VAL}(?!\d|\.\d)"
+    rf"(?![^.;]*\b(?:to|and|vs|versus|after|at \d|at (?:week|month|year)))"
+    rf"|(?<![\d.]){_VAL}{_SPREAD} at baseline\W*$"
+)
+# ... and the level reached later: "had increased to 73%", "at 12 months it was 73%".
+_LEVEL_REACHED = pattern(
+    rf"[^.;\d]{{0,30}}?(?:(?:{_DOWN}|{_UP}) to|(?:was|were|of)) (?:a mean of )?{_VAL}(?!\d|\.\d)"
+)
 _LATER_FIRST = pattern(
     rf"(?<![\d.]){_VAL}{_SPREAD}(?: (?:at|after) [^.;\d]{{0,12}}?{_TIME}| (?:after|post-?)\S+)?"
     rf"(?: \w+)?,? (?:vs\.?|versus|compared (?:with|to)|than) (?:(?:at|before) )?(?:baseline )?"
@@ -195,6 +205,34 @@ def measure_change(
             if not vs and _VS_PLACEBO.search(low, window.begin, cut):
                 vs = "placebo"
             return Change(value, vs, *_p_and_ci(low[at : min(cut, at + 100)]))
+    return _across(sentences, spans, others, percent)
+
+
+def _across(
+    sentences: Sequence[Sentence],
+    spans: Sequence[tuple[int, int, int]],
+    others: dict[int, list[int]],
+    percent: bool,
+) -> Change | None:
+    """A baseline level in one sentence and the level reached in a later one: "Baseline FVC
+    was 70%. At 12 months, FVC had increased to 73%." """
+    start_level: tuple[int, float] | None = None
+    for index, start, end in spans:
+        s = sentences[index]
+        if s.role in ("background", "outlook", "aim", "registration") or not s.numeric:
+            continue
+        low = s.lower
+        cut = min([p for p in others.get(index, ()) if p >= end] + [len(low)])
+        if start_level is None:
+            m = _LEVEL_AT_BASELINE.search(low, max(0, start - 24), cut)
+            if m and _unit_ok(low, m.end(m.lastindex or 1), percent):
+                start_level = (index, float(m.group(m.lastindex or 1)))
+            continue
+        if index == start_level[0]:
+            continue
+        m = _LEVEL_REACHED.match(low, end, cut)
+        if m and _unit_ok(low, m.end(1), percent):
+            return Change(round(float(m.group(1)) - start_level[1], 2))
     return None
 
 
