@@ -222,6 +222,8 @@ def _across(
         if s.role in ("background", "outlook", "aim", "registration") or not s.numeric:
             continue
         low = s.lower
+        if start_level is None and "baseline" not in low:
+            continue
         cut = min([p for p in others.get(index, ()) if p >= end] + [len(low)])
         if start_level is None:
             m = _LEVEL_AT_BASELINE.search(low, max(0, start - 24), cut)
@@ -287,9 +289,9 @@ def _two_values(w: _Window, percent: bool) -> tuple[float, int, str] | None:
         "from" in low
         or "baseline" in low
         or "before" in low
-        or "pre" in low
+        or "pre-" in low
         or ">" in low
-        or ("\u2192" in low)
+        or "\u2192" in low
     ):
         forms = (_FROM_TO, _FROM_BASELINE, _TO_FROM, AT_BASELINE, _BASELINE_FIRST, _ARROW)
         for form in (*forms, _LATER_FIRST):

@@ -87,8 +87,8 @@ def _notice_protocol_or_guideline(
     planned = _has(text, dc.PROTOCOL, "protocol", " will ", "to be ", "rationale", "the design")
     if planned or "protocol" in title:
         return "trial-protocol", "the text describes a planned trial (protocol)"
-    labels = " ".join({f"{s.section}:" for s in sentences if s.section})
-    if _registry_record(f"{text} {labels}"):
+    labels = ": ".join({s.section for s in sentences})
+    if _registry_record(f"{text} {labels}:"):
         return "trial-protocol", "a trial's registry record: criteria and plans, no results"
     if any(t in types for t in _GUIDELINE_TYPES):
         return "guideline", "publication type guideline or consensus"
@@ -166,7 +166,7 @@ def _case_count(text: str) -> int | None:
 
 
 def _design_from_text(text: str, title: str, n: int | None) -> tuple[str, str]:
-    if _has(text, dc.META, "meta", "pool", "random", "fixed", "mean diff"):
+    if _has(text, dc.META, "meta", "pool", "random-eff", "random eff", "fixed", "mean diff"):
         return "meta-analysis", "the text reports a meta-analysis"
     if _has(text, dc.SYSTEMATIC, "systematic", "stud", "trials"):
         return "systematic-review", "the text reports a systematic review"
@@ -192,11 +192,14 @@ def _design_from_text(text: str, title: str, n: int | None) -> tuple[str, str]:
     return _group_or_review(text, title, n)
 
 
+_VOICE_HINTS = ("we highlight", "we outline", "we give", "we look", "we consider", "we examine",
+                "we describe", "known", "current", "recent", "this article", "this paper",
+                "this chapter", "this overview", "this update", "the present")  # fmt: skip
+
+
 def _reviews(text: str) -> bool:
-    return _has(text, dc.REVIEW, "review", "summari", "overview", "state of the art", "update",
-                "discuss", "we highlight", "we outline", "we give", "we look", "we consider",
-                "we examine", "we describe", "known", "current", "recent", "article",
-                "paper", "chapter")  # fmt: skip
+    return _has(text, dc.REVIEW, "review", "summari", "overview", "state of the art", "update on",
+                "discuss") or _has(text, dc.REVIEW_VOICE, *_VOICE_HINTS)  # fmt: skip
 
 
 def _group_or_review(text: str, title: str, n: int | None) -> tuple[str, str]:

@@ -114,20 +114,27 @@ REVIEW = pattern(
     r"\b(?:(?:narrative|literature|this|we) review|review(?:s|ed)? (?:the|of the) "
     r"(?:literature|evidence|current|recent|role|data)|in this review|we summari[sz]e|"
     r"this article (?:reviews|summari[sz]es)|overview of|state of the art|update on|"
-    r"(?:are|is) (?:\w+ )?(?:reviewed|summari[sz]ed|discussed)|we discuss|"
+    r"(?:are|is) (?:\w+ )?(?:reviewed|summari[sz]ed|discussed)|we discuss)\b"
+)
+# More ways a review says what it does: "we highlight", "this article brings together".
+REVIEW_VOICE = words(
     r"we (?:highlight|outline|give an account|look at|consider|examine) |"
     r"here,? we describe (?:how|what|the)|what is known|"
-    r"(?:this|the present) (?:article|paper|chapter|overview|update) (?:brings|covers|outlines|"
+    r"this (?:article|paper|chapter|overview|update) (?:brings|covers|outlines|"
     r"discusses|describes|looks|examines|considers|focuses|highlights|provides)|"
-    r"current (?:knowledge|understanding|evidence) (?:of|on|about)|recent advances)\b"
+    r"the present (?:article|paper|chapter) |"
+    r"current (?:knowledge|understanding|evidence) (?:of|on|about)|recent advances",
+    end=False,
 )
 # The study's own random allocation, as against randomised trials a review cites.
-OWN_ALLOCATION = pattern(
-    r"\brandomly (?:assigned|allocated)|\b(?:were|was|being) randomi[sz]ed\b|\bwe randomi[sz]ed"
-    r"|\b(?:assigned|allocated) at random|\brandomi[sz]ed (?:\d:\d|in a )"
-    r"|\b(?:this|our|the present) (?:[\w,-]+ ){0,6}?trial\b"
-    r"|\bwe (?:did|conducted|performed|carried out|undertook|designed|report|present) an? "
-    r"(?:[\w,-]+ ){0,6}?(?:randomi[sz]ed|placebo-controlled|double-blind)"
+OWN_ALLOCATION = words(
+    r"randomly (?:assigned|allocated)|were randomi[sz]ed\b|was randomi[sz]ed\b|"
+    r"being randomi[sz]ed\b|we randomi[sz]ed|assigned at random|allocated at random|"
+    r"randomi[sz]ed (?:\d:\d|in a )|this (?:[\w,-]+ ){0,6}?trial\b|our (?:[\w,-]+ ){0,6}?trial\b|"
+    r"the present (?:[\w,-]+ ){0,6}?trial\b|"
+    r"we (?:did|conducted|performed|carried out|undertook|designed|report|present) an? "
+    r"(?:[\w,-]+ ){0,6}?(?:randomi[sz]ed|placebo-controlled|double-blind)",
+    end=False,
 )
 # Words of experiments at the bench: several of them make a laboratory study. Words of the
 # topic (pathogenesis, mechanisms, cytokines) are not among them, as reviews use them too.
