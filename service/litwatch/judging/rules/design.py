@@ -84,7 +84,9 @@ def _notice_protocol_or_guideline(
         title, dc.NOTICE_TITLE, "errat", "corr", "retract", "concern"
     ):
         return "other", "a notice about another article (erratum, correction, retraction)"
-    planned = _has(text, dc.PROTOCOL, "protocol", " will ", "to be ", "rationale", "the design")
+    planned = _has(
+        text, dc.PROTOCOL, "protocol", " will ", "re to be", "is to be", "rationale", "the design"
+    )
     if planned or "protocol" in title:
         return "trial-protocol", "the text describes a planned trial (protocol)"
     labels = ": ".join({s.section for s in sentences})
@@ -193,8 +195,10 @@ def _design_from_text(text: str, title: str, n: int | None) -> tuple[str, str]:
 
 
 _VOICE_HINTS = ("we highlight", "we outline", "we give", "we look", "we consider", "we examine",
-                "we describe", "known", "current", "recent", "this article", "this paper",
-                "this chapter", "this overview", "this update", "the present")  # fmt: skip
+                "we describe", "what is known", "current knowledge", "current understanding",
+                "current evidence", "recent advances", "this article", "this paper",
+                "this chapter", "this overview", "this update", "the present a",
+                "the present p", "the present c")  # fmt: skip
 
 
 def _reviews(text: str) -> bool:

@@ -159,9 +159,9 @@ CONTROLS = words(
     r"and (?:\d+ )?(?:matched )?(?:healthy )?controls"
 )
 TREATED = words(r"received|treated|were given|treatment with|therapy with|initiat\w*|switched")
-COHORT_WORD = pattern(
-    r"\bcohort\b|\bobservational\b|\bregistry\b|\blongitudinal\b|\bdatabase\b|"
-    r"\bmulticent(?:re|er)\b|\bnationwide\b|\breal-(?:world|life)\b"
+COHORT_WORD = words(
+    r"cohort|observational|registry|longitudinal|database|multicent(?:re|er)|nationwide|"
+    r"real-(?:world|life)"
 )
 NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,

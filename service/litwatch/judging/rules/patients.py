@@ -118,7 +118,10 @@ _ONE_CASE = pattern(
     r"\b(?:an?|our|one|the) \d{1,3}[- ]?(?:year|yr)s?[- ]old\b"
     r"|\b(?:an?|our|the) (?:woman|man|girl|boy|lady|patient) (?:aged|of) \d"
     r"|\bthe case of an? \b|\bour patient\b"
-    r"|\b(?:we (?:report|present|describe)|this report concerns) (?:an?|one) "
+)
+# "we present a patient with ...", "a woman in her forties": read only where its words are.
+_ONE_PRESENTED = pattern(
+    r"\b(?:we (?:report|present|describe)|this report concerns) (?:an?|one) "
     r"(?:patient|woman|man|girl|boy|female|male)\b"
     r"|^an? (?:woman|man|girl|boy) in (?:her|his) (?:twenties|thirties|forties|fifties|sixties|"
     r"seventies|eighties|teens)\b"
@@ -161,7 +164,13 @@ def _one_case(s: Sentence) -> bool:
     """A single patient described: "a 54-year-old woman", a title calling itself a case report."""
     if s.role == "title":
         return _CASE_TITLE.search(s.lower) is not None or _ONE_CASE.search(s.lower) is not None
-    return s.role != "registration" and _ONE_CASE.search(s.lower) is not None
+    if s.role == "registration":
+        return False
+    low = s.lower
+    if _ONE_CASE.search(low) is not None:
+        return True
+    hint = "we " in low or "report" in low or " in her " in low or " in his " in low
+    return hint and _ONE_PRESENTED.search(low) is not None
 
 
 def _read(low: str, treated: list[int], arms: list[int], counts: list[int]) -> None:
