@@ -124,6 +124,16 @@ _LATER_FIRST = pattern(
     rf"(?: \w+)?,? (?:vs\.?|versus|compared (?:with|to)|than) (?:(?:at|before) )?(?:baseline )?"
     rf"\(?{_VAL}{_SPREAD}\)? ?(?:at baseline|before (?:treatment|therapy|rituximab|rtx)|pre-?\S+)"
 )
+# The forms of two values, in the order they are tried, each with the words it must hold.
+_FORMS = (
+    (_FROM_TO, ("from ",)),
+    (_FROM_BASELINE, ("from baseline (",)),
+    (_TO_FROM, ("from",)),
+    (AT_BASELINE, ("baseline", "before", "pre")),
+    (_BASELINE_FIRST, ("baseline",)),
+    (_ARROW, ("->", "\u2192")),
+    (_LATER_FIRST, ("baseline", "before", "pre-")),
+)
 _NOT_A_CHANGE_AFTER = pattern(
     r"\s*(?:%\s*)?(?:of\b(?! predicted)|out of|or (?:more|greater|higher|above|less|lower|worse)\b|"
     r"/\s*\d|patients|participants|subjects|cases|"
@@ -293,8 +303,10 @@ def _two_values(w: _Window, percent: bool) -> tuple[float, int, str] | None:
         or ">" in low
         or "\u2192" in low
     ):
-        forms = (_FROM_TO, _FROM_BASELINE, _TO_FROM, AT_BASELINE, _BASELINE_FIRST, _ARROW)
-        for form in (*forms, _LATER_FIRST):
+        for form, needles in _FORMS:
+            # Each form holds one of its words: a quick find skips the forms that cannot match.
+            if not any(low.find(x, w.begin, w.cut) >= 0 for x in needles):
+                continue
             m = form.search(low, w.begin, w.cut)
             if m and m.start() < w.reach and _unit_ok(low, m.end(2), percent):
                 first, second = float(m.group(1)), float(m.group(2))
