@@ -384,3 +384,82 @@ REAL_WORDING = [
 @pytest.mark.parametrize(("sentence", "finding", "expected"), REAL_WORDING)
 def test_stance_in_real_wording(sentence: str, finding: str, expected: str | None) -> None:
     assert stances(classify(TITLE, INTRO + sentence)).get(finding) == expected
+
+
+# A lasting benefit phrased many ways (years, months, "long-term", extensions, repeated
+# courses), one that faded, and times that are ages or disease histories, in our own words.
+LASTING_WORDING = [
+    (
+        "The mRSS improvement was maintained at 24 months.",
+        "supports",
+    ),
+    (
+        "At 2 years, mRSS remained significantly lower than at baseline (p < 0.01).",
+        "supports",
+    ),
+    (
+        "After a median follow-up of 4 years, skin and lung function remained improved.",
+        "supports",
+    ),
+    (
+        "The skin score continued to fall over 36 months of treatment.",
+        "supports",
+    ),
+    (
+        "Improvement in mRSS was sustained through 48 months.",
+        "supports",
+    ),
+    (
+        "After four courses over two years, the mRSS had improved significantly (p = 0.002).",
+        "supports",
+    ),
+    (
+        "With retreatment every six months, FVC improved significantly by year 3.",
+        "supports",
+    ),
+    (
+        "In the open-label extension, mRSS kept improving up to week 96 (p < 0.001).",
+        "supports",
+    ),
+    (
+        "Over the long term, rituximab improved skin thickening significantly.",
+        "supports",
+    ),
+    (
+        "The benefit on skin persisted for 5 years.",
+        "supports",
+    ),
+    (
+        "At the last visit (median 30 months), mRSS had fallen from 24 to 12 (p < 0.001).",
+        "supports",
+    ),
+    (
+        "The mRSS improved at 12 months, but by 24 months it had returned to baseline.",
+        "inconclusive",
+    ),
+    (
+        "The early benefit on FVC was not maintained at 2 years.",
+        "inconclusive",
+    ),
+    (
+        "The mRSS improved at 6 months.",
+        None,
+    ),
+    (
+        "Patients were aged 55 years on average.",
+        None,
+    ),
+    (
+        "Disease duration was 6 years.",
+        None,
+    ),
+    (
+        "FVC remained stable at 24 months.",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), LASTING_WORDING)
+def test_lasting_benefit_wording(sentence: str, expected: str | None) -> None:
+    assert stances(classify(TITLE, INTRO + sentence)).get("long-term-benefit") == expected
