@@ -39,7 +39,6 @@ SHORT_OF_GOAL = {
     1: {},
     2: {
         "core_recall": 0.93,
-        "design": 0.81,
         "mrss_f1": 0.81,
         "mrss_stance": 0.77,
         "fvc_stance": 0.77,

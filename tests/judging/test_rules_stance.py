@@ -251,3 +251,215 @@ def test_thin_evidence_is_below_the_review_line() -> None:
     conf = {j.finding_id: j.confidence for j in one_word.findings}
     assert conf["mrss-improvement"] < 0.8
     assert {j.finding_id: j.confidence for j in firm.findings}["mrss-improvement"] >= 0.8
+
+
+# Results sentences in the wording of real abstracts, in our own words: a CI that spans no
+# change, "stable or improved", a benefit at one time point or in one subgroup only, a decline
+# smaller than with placebo, and p-values tied to their own measure.
+REAL_WORDING = [
+    (
+        "The mRSS fell significantly from baseline to six months (p < 0.01).",
+        "mrss-improvement",
+        "supports",
+    ),
+    (
+        "The mRSS went from 20.2 to 19.4 (p = 0.27).",
+        "mrss-improvement",
+        "inconclusive",
+    ),
+    (
+        "The mean change in mRSS was -1.1 (95% CI -3.0 to 0.8).",
+        "mrss-improvement",
+        "inconclusive",
+    ),
+    (
+        "FVC remained stable over 24 months.",
+        "fvc-improvement",
+        "inconclusive",
+    ),
+    (
+        "Lung function stabilised in most patients.",
+        "fvc-improvement",
+        "inconclusive",
+    ),
+    (
+        "FVC was stable or improved in 80% of patients.",
+        "fvc-improvement",
+        "inconclusive",
+    ),
+    (
+        "FVC did not differ between rituximab and cyclophosphamide (p = 0.5).",
+        "fvc-improvement",
+        "inconclusive",
+    ),
+    (
+        "FVC did not differ between the rituximab and placebo groups at 48 weeks.",
+        "fvc-improvement",
+        "contradicts",
+    ),
+    (
+        "There was no significant change in mRSS from baseline to 12 months.",
+        "mrss-improvement",
+        "inconclusive",
+    ),
+    (
+        "The mRSS improved significantly at 6 months but not at 12 months.",
+        "mrss-improvement",
+        "inconclusive",
+    ),
+    (
+        "The mRSS improved significantly only in patients with early disease.",
+        "mrss-improvement",
+        "inconclusive",
+    ),
+    (
+        "The skin score improved in all four patients.",
+        "mrss-improvement",
+        "supports",
+    ),
+    (
+        "Skin tightness resolved after two courses.",
+        "mrss-improvement",
+        "supports",
+    ),
+    (
+        "FVC was measured every 6 months.",
+        "fvc-improvement",
+        None,
+    ),
+    (
+        "A non-significant rise in FVC was seen (from 70% to 72%).",
+        "fvc-improvement",
+        "inconclusive",
+    ),
+    (
+        "At 12 months, mRSS was significantly lower than at baseline (14 vs 22, p = 0.002).",
+        "mrss-improvement",
+        "supports",
+    ),
+    (
+        "FVC % predicted rose significantly from 64 to 70 (p = 0.01), while DLCO was unchanged.",
+        "fvc-improvement",
+        "supports",
+    ),
+    (
+        "DLCO rose significantly, while FVC was unchanged.",
+        "fvc-improvement",
+        "inconclusive",
+    ),
+    (
+        "Both mRSS and FVC improved significantly.",
+        "mrss-improvement",
+        "supports",
+    ),
+    (
+        "Both mRSS and FVC improved significantly.",
+        "fvc-improvement",
+        "supports",
+    ),
+    (
+        "FVC improved significantly, but only in the subgroup with early ILD.",
+        "fvc-improvement",
+        "inconclusive",
+    ),
+    (
+        "Compared with placebo, the decline in FVC was significantly smaller with rituximab "
+        "(p = 0.02).",
+        "fvc-improvement",
+        "supports",
+    ),
+    (
+        "FVC worsened despite rituximab.",
+        "fvc-improvement",
+        "contradicts",
+    ),
+    (
+        "FVC remained stable, whereas it declined in untreated historical controls.",
+        "fvc-improvement",
+        "inconclusive",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "finding", "expected"), REAL_WORDING)
+def test_stance_in_real_wording(sentence: str, finding: str, expected: str | None) -> None:
+    assert stances(classify(TITLE, INTRO + sentence)).get(finding) == expected
+
+
+# A lasting benefit phrased many ways (years, months, "long-term", extensions, repeated
+# courses), one that faded, and times that are ages or disease histories, in our own words.
+LASTING_WORDING = [
+    (
+        "The mRSS improvement was maintained at 24 months.",
+        "supports",
+    ),
+    (
+        "At 2 years, mRSS remained significantly lower than at baseline (p < 0.01).",
+        "supports",
+    ),
+    (
+        "After a median follow-up of 4 years, skin and lung function remained improved.",
+        "supports",
+    ),
+    (
+        "The skin score continued to fall over 36 months of treatment.",
+        "supports",
+    ),
+    (
+        "Improvement in mRSS was sustained through 48 months.",
+        "supports",
+    ),
+    (
+        "After four courses over two years, the mRSS had improved significantly (p = 0.002).",
+        "supports",
+    ),
+    (
+        "With retreatment every six months, FVC improved significantly by year 3.",
+        "supports",
+    ),
+    (
+        "In the open-label extension, mRSS kept improving up to week 96 (p < 0.001).",
+        "supports",
+    ),
+    (
+        "Over the long term, rituximab improved skin thickening significantly.",
+        "supports",
+    ),
+    (
+        "The benefit on skin persisted for 5 years.",
+        "supports",
+    ),
+    (
+        "At the last visit (median 30 months), mRSS had fallen from 24 to 12 (p < 0.001).",
+        "supports",
+    ),
+    (
+        "The mRSS improved at 12 months, but by 24 months it had returned to baseline.",
+        "inconclusive",
+    ),
+    (
+        "The early benefit on FVC was not maintained at 2 years.",
+        "inconclusive",
+    ),
+    (
+        "The mRSS improved at 6 months.",
+        None,
+    ),
+    (
+        "Patients were aged 55 years on average.",
+        None,
+    ),
+    (
+        "Disease duration was 6 years.",
+        None,
+    ),
+    (
+        "FVC remained stable at 24 months.",
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), LASTING_WORDING)
+def test_lasting_benefit_wording(sentence: str, expected: str | None) -> None:
+    assert stances(classify(TITLE, INTRO + sentence)).get("long-term-benefit") == expected

@@ -28,7 +28,7 @@ __all__ = ["RULES_VERSION", "Reranker", "classify_article", "trial_keys", "rule_
 # Change this whenever a change of the rules can change a stored judgement: the store records
 # it with each classification, and the next poll or `litwatch classify` re-classifies every
 # stored article made with another.
-RULES_VERSION = "2026.12-real-abstracts-2"
+RULES_VERSION = "2026.12-real-abstracts-3"
 
 
 class Reranker(Protocol):

@@ -1,4 +1,7 @@
-"""How far a measure moved, with the p-value and confidence interval given for that move.
+"""Over 300 lines: the written forms of a change and the readers that try them in order are
+one rule, kept side by side so a new form is added where it is read.
+
+How far a measure moved, with the p-value and confidence interval given for that move.
 
 A change is the difference between two time points or two arms (LABELS.md, "Numbers"): a
 baseline written beside a follow-up ("26.6 at baseline and 25.4 after") is a change of -1.2,
@@ -29,12 +32,16 @@ from litwatch.judging.rules.sentences import Sentence
 # Measures written in % predicted: for these a value in litres is no change.
 PERCENT_MEASURES = frozenset({"fvc", "dlco", "tlc"})
 _VAL = r"(-?\d+(?:\.\d+)?)"
-_DOWN = r"(?:decreas\w*|declin\w*|reduc\w*|fell|fall\w*|drop\w*|lower\w*|improv\w*|diminish\w*)"
-_UP = r"(?:increas\w*|rose|ris\w*|gain\w*|higher|elevat\w*)"
+_DOWN = (
+    r"(?:decreas\w*|declin\w*|reduc\w*|fell|fall\w*|drop\w*|lower\w*|improv\w*|diminish\w*"
+    r"|worsen\w*|deteriorat\w*|went down)"
+)
+_UP = r"(?:increas\w*|rose|ris\w*|gain\w*|higher|elevat\w*|went up)"
 # What may follow a value before the next word: a spread, a range, a CI or a unit in brackets.
 _SPREAD = (
     r"(?: ?%)?(?: of predicted| predicted)?"
-    r"(?:\s*(?:\u00b1|\+/-)\s*\d+(?:\.\d+)?(?: ?sd)?|\s*\([^()]{0,40}\)|\s*\[[^\[\]]{0,40}\])*"
+    r"(?:\s*(?:\u00b1|\+/-)\s*\d+(?:\.\d+)?(?: ?%)?(?: ?sd)?"
+    r"|\s*\([^()]{0,40}\)|\s*\[[^\[\]]{0,40}\])*"
 )
 _TIME = (
     r"(?:(?:at|after|by|over|to) )?"
@@ -42,13 +49,20 @@ _TIME = (
 )
 _FROM_TO = pattern(
     rf"\bfrom (?:an? )?(?:(?:mean|median|baseline|average) )*(?:(?:value|score|level) )?"
-    rf"(?:of )?{_VAL}{_SPREAD}(?: (?:points?|units))?(?: at baseline)?,? (?:down |up )?to "
+    rf"(?:of )?{_VAL}{_SPREAD}(?: (?:points?|units))?(?: at baseline|(?: (?!to\b)[a-z-]+){{1,4}})?"
+    rf",? (?:down |up )?to "
     rf"(?:an? )?(?:(?:mean|median|average) )?(?:of )?{_VAL}"
 )
+_MOVED = r"ris\w+|rose|fell|falling|increas\w+|decreas\w+|declin\w+|improv\w+|chang\w+|went"
 AT_BASELINE = pattern(
     rf"(?<![\d.]){_VAL}{_SPREAD}(?: (?:points?|units))? (?:(?:at|before) (?:baseline|treatment|"
-    rf"therapy|rituximab|rtx)|before|pre-?treatment)(?: and| to| vs\.?| versus| compared with|,)+ "
+    rf"therapy|rituximab|rtx)|before|pre-?(?:treatment|rituximab|rtx))"
+    rf"(?: and| to| vs\.?| versus| compared with|,)+ (?:(?:which |then )?(?:{_MOVED}) to )?"
     rf"(?:(?:{_TIME}|a mean of|a median of)[, ]*)?{_VAL}"
+)
+_FROM_BASELINE = pattern(
+    rf"\bfrom baseline \((?:mean |median )?{_VAL}{_SPREAD}\) to [^().;\d]{{0,12}}?(?:{_TIME})?"
+    rf"[^().;\d]{{0,12}}?\((?:mean |median )?{_VAL}"
 )
 _TO_FROM = pattern(
     rf"\bto (?:an? )?(?:(?:mean|median|average) )?(?:of )?{_VAL}{_SPREAD},? from (?:an? )?"
@@ -67,7 +81,8 @@ _ARROW = pattern(rf"(?<![\d.]){_VAL}{_SPREAD} ?(?:->|\u2192) ?{_VAL}")
 _BY = pattern(
     rf"\b({_DOWN}|{_UP}|chang\w*|differ\w*)\b((?:[^.;\d<>\u2264\u2265]|{_TIME}){{0,40}}?)"
     r"(?:by |of |was |were |: |= )?"
-    r"(?<!week )(?<!month )(?<!year )(?<!day )(?<!visit )(?<!in )(?<!cycle )"
+    r"(?<!week )(?<!month )(?<!year )(?<!day )(?<!visit )(?<!in )(?<!cycle )(?<!to )"
+    r"(?<!at )(?<!after )(?<!over )(?<!for )(?<!within )"
     r"([-+]?\d+(?:\.\d+)?)(?!\d|\.\d)"
 )
 # A number before the measure: "a 5.6% increase in FVC", "a 3-point greater fall in mRSS".
@@ -76,8 +91,52 @@ _BEFORE = pattern(
     r"(?:(?:greater|larger|more|mean|median|"
     rf"absolute|significant) )*({_DOWN}|{_UP}|chang\w*) (?:in|of) (?:the )?(?:mean )?$"
 )
+_SPAN_THEN_VALUE = pattern(
+    r"\bfrom baseline (?:to|until|through|at) [^,;]{0,24}?"
+    r"(?:weeks?|months?|years?|follow-?up|visit)\s*(?:(?:was|were|of|by|:|=)\s*)?$"
+)
+# "an increase of at least 10%": a threshold patients crossed, no change of the mean.
+_THRESHOLD = pattern(r"\b(?:at least|more than|greater than|over|above|exceeding|>=?|\u2265)\s*$")
+# "an increase of 3.0% in FVC": the change is written before the measure it belongs to.
+_OF_BEFORE = pattern(
+    rf"\b({_DOWN}|{_UP}|chang\w*) of (?:about |approximately )?([-+]?\d+(?:\.\d+)?)"
+    r"(?: ?%| ?-?points?| percentage points?)?(?: predicted)? in (?:the )?(?:mean )?$"
+)
+_THEN_VS = pattern(rf"{_SPREAD}\s*(?:vs\.?|versus|->|\u2192)\s*{_VAL}")
+# "73% at 12 months compared with 70% at baseline": the later level written first.
+# "FVC (65% to 70%, p = 0.01)", "mRSS (20 vs 12)": two levels in brackets after the measure.
+_BRACKET_PAIR = pattern(
+    rf"\s*\((?:from )?{_VAL}{_SPREAD}\s*(?:vs\.?|versus|to|->|\u2192)\s*{_VAL}"
+    r"(?![^()]*\b(?:group|arm|placebo|control))"
+)
+# A level at baseline, said alone ("Baseline FVC was 70%", "a mean FVC of 70% at baseline").
+_LEVEL_AT_BASELINE = pattern(
+    rf"\bbaseline (?:mean |median )?[a-z%() ]{{0,24}}?(?:was|of|:) (?:a mean of )?{_VAL}(?!\d|\.\d)"
+    rf"(?![^.;]*\b(?:to|and|vs|versus|after|at \d|at (?:week|month|year)))"
+    rf"|(?<![\d.]){_VAL}{_SPREAD} at baseline\W*$"
+)
+# ... and the level reached later: "had increased to 73%", "at 12 months it was 73%".
+_LEVEL_REACHED = pattern(
+    rf"[^.;\d]{{0,30}}?(?:(?:{_DOWN}|{_UP}) to|(?:was|were|of)) (?:a mean of )?{_VAL}(?!\d|\.\d)"
+)
+_LATER_FIRST = pattern(
+    rf"(?<![\d.]){_VAL}{_SPREAD}(?: (?:at|after) [^.;\d]{{0,12}}?{_TIME}| (?:after|post-?)\S+)?"
+    rf"(?: \w+)?,? (?:vs\.?|versus|compared (?:with|to)|than) (?:(?:at|before) )?(?:baseline )?"
+    rf"\(?{_VAL}{_SPREAD}\)? ?(?:at baseline|before (?:treatment|therapy|rituximab|rtx)|pre-?\S+)"
+)
+# The forms of two values, in the order they are tried, each with the words it must hold.
+_FORMS = (
+    (_FROM_TO, ("from ",)),
+    (_FROM_BASELINE, ("from baseline (",)),
+    (_TO_FROM, ("from",)),
+    (AT_BASELINE, ("baseline", "before", "pre")),
+    (_BASELINE_FIRST, ("baseline",)),
+    (_ARROW, ("->", "\u2192")),
+    (_LATER_FIRST, ("baseline", "before", "pre-")),
+)
 _NOT_A_CHANGE_AFTER = pattern(
-    r"\s*(?:%\s*)?(?:of\b(?! predicted)|out of|/\s*\d|patients|participants|subjects|cases|"
+    r"\s*(?:%\s*)?(?:of\b(?! predicted)|out of|or (?:more|greater|higher|above|less|lower|worse)\b|"
+    r"/\s*\d|patients|participants|subjects|cases|"
     r"weeks?|months?|years?|days?|wk|courses|cycles|centres|centers|infusions|mg|g\b)"
 )
 _LITRES = pattern(r"\s*(?:ml|l|litres?|liters?|cc)\b")
@@ -145,7 +204,7 @@ def measure_change(
         cut = found.start() if found else cut
         # "the change in mRSS was -6.3": the window opens at the word naming the change.
         lead = _CHANGE_IN.search(low, max(0, start - 40), start)
-        window = _Window(low, lead.start() if lead else start, min(cut, start + 160), cut)
+        window = _Window(low, end, lead.start() if lead else start, min(cut, start + 160), cut)
         got = (
             _two_values(window, percent)
             or _stated(window, direction, percent)
@@ -156,12 +215,43 @@ def measure_change(
             if not vs and _VS_PLACEBO.search(low, window.begin, cut):
                 vs = "placebo"
             return Change(value, vs, *_p_and_ci(low[at : min(cut, at + 100)]))
+    return _across(sentences, spans, others, percent)
+
+
+def _across(
+    sentences: Sequence[Sentence],
+    spans: Sequence[tuple[int, int, int]],
+    others: dict[int, list[int]],
+    percent: bool,
+) -> Change | None:
+    """A baseline level in one sentence and the level reached in a later one: "Baseline FVC
+    was 70%. At 12 months, FVC had increased to 73%." """
+    start_level: tuple[int, float] | None = None
+    for index, start, end in spans:
+        s = sentences[index]
+        if s.role in ("background", "outlook", "aim", "registration") or not s.numeric:
+            continue
+        low = s.lower
+        if start_level is None and "baseline" not in low:
+            continue
+        cut = min([p for p in others.get(index, ()) if p >= end] + [len(low)])
+        if start_level is None:
+            m = _LEVEL_AT_BASELINE.search(low, max(0, start - 24), cut)
+            if m and _unit_ok(low, m.end(m.lastindex or 1), percent):
+                start_level = (index, float(m.group(m.lastindex or 1)))
+            continue
+        if index == start_level[0]:
+            continue
+        m = _LEVEL_REACHED.match(low, end, cut)
+        if m and _unit_ok(low, m.end(1), percent):
+            return Change(round(float(m.group(1)) - start_level[1], 2))
     return None
 
 
 @dataclass(frozen=True, slots=True)
 class _Window:
     low: str
+    at: int  # where the measure's name ends
     begin: int
     reach: int  # a change starts before here
     cut: int  # and ends before here, where the sentence turns to another measure
@@ -205,15 +295,28 @@ def _unit_ok(low: str, at: int, percent: bool) -> bool:
 def _two_values(w: _Window, percent: bool) -> tuple[float, int, str] | None:
     """A change as the second of two values minus the first, and where the second ends."""
     low = w.low
-    if "from" in low or "baseline" in low or "before" in low or ">" in low or "\u2192" in low:
-        for form in (_FROM_TO, _TO_FROM, AT_BASELINE, _BASELINE_FIRST, _ARROW):
+    if (
+        "from" in low
+        or "baseline" in low
+        or "before" in low
+        or "pre-" in low
+        or ">" in low
+        or "\u2192" in low
+    ):
+        for form, needles in _FORMS:
+            # Each form holds one of its words: a quick find skips the forms that cannot match.
+            if not any(low.find(x, w.begin, w.cut) >= 0 for x in needles):
+                continue
             m = form.search(low, w.begin, w.cut)
             if m and m.start() < w.reach and _unit_ok(low, m.end(2), percent):
                 first, second = float(m.group(1)), float(m.group(2))
-                if form is _TO_FROM:
+                if form is _TO_FROM or form is _LATER_FIRST:
                     first, second = second, first
                 return round(second - first, 2), max(m.end(1), m.end(2)), ""
     if "(" in low or ":" in low:
+        m = _BRACKET_PAIR.match(low, w.at, w.cut)
+        if m and _unit_ok(low, m.end(2), percent):
+            return round(float(m.group(2)) - float(m.group(1)), 2), m.end(2), ""
         m = _PAIR.search(low, w.begin, w.cut)
         if m and m.start() < w.reach and _unit_ok(low, m.end(2), percent):
             first, second = float(m.group(1)), float(m.group(2))
@@ -230,11 +333,17 @@ def _stated(w: _Window, direction: str, percent: bool) -> tuple[float, int, str]
         if m.start(3) >= w.reach:
             break
         gap, at = m.group(2), m.end(3)
-        if "baseline" in gap or "from" in gap:
+        # "changed from 20": a level follows; "change from baseline to 12 months was 3" is one.
+        level_next = ("baseline" in gap or "from" in gap) and not _SPAN_THEN_VALUE.search(gap)
+        if level_next or _THRESHOLD.search(gap):
             continue
         if _NOT_A_CHANGE_AFTER.match(low, at) or not _unit_ok(low, at, percent):
             continue
         value = float(m.group(3).replace("+", ""))
+        pair = _THEN_VS.match(low, at)
+        if pair and not _ARMS.search(gap) and value > 0 and _unit_ok(low, pair.end(1), percent):
+            # "improved: FVC 70% vs 73%": two levels, the change is their difference.
+            return round(float(pair.group(1)) - value, 2), pair.end(1), ""
         if value == 0 or abs(value) >= 100:
             continue
         word = m.group(1)
@@ -249,7 +358,15 @@ def _stated(w: _Window, direction: str, percent: bool) -> tuple[float, int, str]
 def _before(w: _Window, start: int, direction: str, percent: bool) -> tuple[float, int, str] | None:
     """A change written before the measure: "a 5.6% increase in FVC"."""
     m = _BEFORE.search(w.low, max(0, start - 60), start)
-    if m is None or not _unit_ok(w.low, m.end(1), percent) or float(m.group(1)) == 0:
+    if m is None:
+        m = _OF_BEFORE.search(w.low, max(0, start - 60), start)
+        if m is None or not _unit_ok(w.low, m.end(2), percent) or float(m.group(2)) == 0:
+            return None
+        word, value = m.group(1), float(m.group(2).replace("+", ""))
+        if not word.startswith("cha"):
+            value = _signed(word, value, direction)
+        return value, m.end(2), ""
+    if not _unit_ok(w.low, m.end(1), percent) or float(m.group(1)) == 0:
         return None
     word, value = m.group(2), float(m.group(1))
     if not word.startswith("cha"):
@@ -260,6 +377,8 @@ def _before(w: _Window, start: int, direction: str, percent: bool) -> tuple[floa
 def _signed(word: str, value: float, direction: str) -> float:
     if word.startswith("improv"):
         down = direction == "decrease"
+    elif word.startswith(("worsen", "deteriorat")):
+        down = direction != "decrease"
     else:
         down = _DOWN_RE.match(word) is not None
     return -abs(value) if down else abs(value)

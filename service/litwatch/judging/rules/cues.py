@@ -36,12 +36,30 @@ WORSE = words(
     r"flare\w*"
 )
 STABLE = words(
+    # "stable or improved": stability with some gains is still no rise of the mean.
+    r"stable or (?:improved|better)|improved or (?:stable|stabili[sz]ed)|"
     r"stable|stabili[sz]\w*|unchanged|unaltered|preserved|plateau\w*|"
     r"no (?:significant |relevant |meaningful |major |further )?(?:change|changes)\b|"
     r"did not (?:significantly )?change|remained (?:similar|constant|steady)",
     end=False,
 )
+# "the decline was significantly smaller with rituximab": a slower fall is a benefit.
+LESS_DECLINE = pattern(
+    r"\b(?:declin\w*|loss|fall|deteriorat\w*)\b[^.;]{0,40}?\b(?:was|were)\s+(?:\w+\s+)?"
+    r"(?:smaller|less|slower|lower|attenuated)\b"
+    r"|\b(?:smaller|less|slower|lower) (?:\w+ )?(?:declin\w*|loss|fall|deteriorat\w*)\b"
+)
+# "improved at 6 months, but not at 12 months" / "but only in ...": the result is mixed.
+MIXED_AFTER = pattern(
+    r"\W*(?:but|although|however|while|whereas)?,?\s*(?:this was )?(?:not|only) "
+    r"(?:at|in|after|among|for|by|during|until) "
+)
+CI = pattern(
+    r"\b95\s*% ?(?:ci|confidence interval)[:,]?\s*(-?\d+(?:\.\d+)?)\s*(?:to|,|;)\s*"
+    r"(-?\d+(?:\.\d+)?)"
+)
 NULL_COMPARE = words(
+    r"no differences? (?:between|in|from|compared)|"
     r"no (?:statistically )?significant (?:between-group )?differen\w*|"
     r"not (?:statistically )?(?:significantly )?differ\w*|did not (?:significantly )?differ|"
     r"similar (?:to|between|in both)|comparable"
@@ -183,6 +201,13 @@ def not_significant(text: str) -> bool:
         value = float(number)
         values.append(value < 0.05 or (op in ("<", "≤") and value <= 0.05))
     return bool(values) and not any(values)
+
+
+def ci_includes_no_change(text: str) -> bool:
+    """True when a 95% CI of a change is given and spans zero (no change is inside it)."""
+    if "95" not in text:
+        return False
+    return any(float(a) < 0 < float(b) for a, b in CI.findall(text))
 
 
 def significant(text: str) -> bool:

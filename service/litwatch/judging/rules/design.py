@@ -85,9 +85,13 @@ def _notice_protocol_or_guideline(
         title, dc.NOTICE_TITLE, "errat", "corr", "retract", "concern"
     ):
         return "other", "a notice about another article (erratum, correction, retraction)"
-    if _has(text, dc.PROTOCOL, "protocol", " will ") or "protocol" in title:
+    planned = _has(
+        text, dc.PROTOCOL, "protocol", " will ", "re to be", "is to be", "rationale", "the design"
+    )
+    if planned or "protocol" in title:
         return "trial-protocol", "the text describes a planned trial (protocol)"
-    if _registry_record(text):
+    labels = ": ".join({s.section for s in sentences})
+    if _registry_record(f"{text} {labels}:"):
         return "trial-protocol", "a trial's registry record: criteria and plans, no results"
     if any(t in types for t in _GUIDELINE_TYPES):
         return "guideline", "publication type guideline or consensus"
@@ -171,14 +175,16 @@ def _case_count(text: str) -> int | None:
 
 
 def _design_from_text(text: str, title: str, n: int | None) -> tuple[str, str]:
-    if _has(text, dc.META, "meta", "pooled"):
+    if _has(text, dc.META, "meta", "pool", "random-eff", "random eff", "fixed", "mean diff"):
         return "meta-analysis", "the text reports a meta-analysis"
     if _has(text, dc.SYSTEMATIC, "systematic", "stud", "trials"):
         return "systematic-review", "the text reports a systematic review"
     if _has(text, dc.EMULATED, "emulat", "propensity"):
         return "cohort", "an observational comparison (emulated trial or matched groups)"
     if _randomised(text) and not _follow_on(text):
-        return "rct", "the text describes randomised allocation"
+        if dc.OWN_ALLOCATION.search(text) or not _reviews(text):
+            return "rct", "the text describes randomised allocation"
+        return "review", "the text reviews randomised trials of others"
     cases = _case_count(text)
     if cases is not None and (cases == 0 or CASE_REPORT_MAX < cases <= CASE_SERIES_MAX):
         return "case-series", "the text describes a case series"
@@ -195,10 +201,21 @@ def _design_from_text(text: str, title: str, n: int | None) -> tuple[str, str]:
     return _group_or_review(text, title, n)
 
 
+_VOICE_HINTS = ("we highlight", "we outline", "we give", "we look", "we consider", "we examine",
+                "we describe", "what is known", "current knowledge", "current understanding",
+                "current evidence", "recent advances", "this article", "this paper",
+                "this chapter", "this overview", "this update", "the present a",
+                "the present p", "the present c")  # fmt: skip
+
+
+def _reviews(text: str) -> bool:
+    return _has(text, dc.REVIEW, "review", "summari", "overview", "state of the art", "update on",
+                "discuss") or _has(text, dc.REVIEW_VOICE, *_VOICE_HINTS)  # fmt: skip
+
+
 def _group_or_review(text: str, title: str, n: int | None) -> tuple[str, str]:
     """A study of a group of patients, a review, or laboratory work."""
-    if _has(text, dc.REVIEW, "review", "summari", "overview", "state of the art", "update on",
-            "discuss") and not n:  # fmt: skip
+    if _reviews(text) and not n:
         return "review", "the text reviews published work"
     if "review" in title:
         return "review", "the title says it is a review"
@@ -219,7 +236,6 @@ def _group_or_review(text: str, title: str, n: int | None) -> tuple[str, str]:
         ):
             return "case-series", f"{n} patients described, no cohort"
         return "cohort", "an observational or follow-on study of a group of patients"
-    if _has(text, dc.REVIEW, "review", "summari", "overview", "state of the art", "update on",
-            "discuss"):  # fmt: skip
+    if _reviews(text):
         return "review", "the text reviews published work"
     return "review", "no study of its own: a discussion of the field"

@@ -27,7 +27,11 @@ PROTOCOL = words(
     r"enrolled|recruited|allocated|assigned|evaluated|compared|included|treated|followed)|"
     r"will receive|will be the primary|will be measured|will be assessed|"
     r"we will (?:randomi[sz]e|enrol|recruit|conduct|evaluate|assess|compare)|"
-    r"this (?:study|trial) will|the (?:study|trial) will|enrol?lment will|randomi[sz]ation will"
+    r"this (?:study|trial) will|the (?:study|trial) will|enrol?lment will|randomi[sz]ation will|"
+    r"are to be (?:enrolled|randomi[sz]ed|recruited|included|treated)|rationale and design|"
+    r"is to be (?:enrolled|randomi[sz]ed|recruited|included|treated)|"
+    r"we (?:describe|present|report) the (?:design|rationale)|"
+    r"this (?:paper|article) (?:describes|presents|reports) the (?:design|rationale)"
 )
 # The fields of a trial registry's record.
 REGISTRY_FIELDS = words(
@@ -35,7 +39,8 @@ REGISTRY_FIELDS = words(
     r"secondary outcomes?(?: measures?)?:|arms?:|brief summary|participants planned|"
     r"planned (?:for )?enrol?lment|estimated enrol?lment|anticipated enrol?lment|"
     r"target enrol?lment|"
-    r"recruitment (?:status|not yet|ongoing|possibly)|not yet recruiting|recruiting|status:",
+    r"recruitment (?:status|not yet|ongoing|possibly)|not yet recruiting|recruiting|status:|"
+    r"study type:|condition:|conditions:|planned participants|sponsor",
     end=False,
 )
 RESULTS = pattern(
@@ -93,7 +98,11 @@ COHORT = words(
     r"single-cent(?:re|er)|multicent(?:re|er)|open-label|single-arm|medical records|database|"
     r"real-world|real-life|longitudinal|follow-up study|uncontrolled"
 )
-META = pattern(r"\bmeta-?analys[ie]s\b|\bpooled (?:analysis|estimate|mean difference)\b")
+META = pattern(
+    r"\bmeta-?analys[ie]s\b|\bpooled (?:analysis|estimate|mean difference|data|results|"
+    r"prevalence|proportion)\b|\brandom[- ]effects?\b|\bfixed[- ]effects? model\b|"
+    r"\b(?:weighted|standardi[sz]ed) mean differences?\b|\bwe pooled\b|\bwere pooled\b"
+)
 SYSTEMATIC = pattern(
     r"\bsystematic(?:ally)? (?:review|literature review|search|searched)\b"
     r"|\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten) (?:\w+ ){0,2}(?:studies|trials|"
@@ -106,6 +115,26 @@ REVIEW = pattern(
     r"(?:literature|evidence|current|recent|role|data)|in this review|we summari[sz]e|"
     r"this article (?:reviews|summari[sz]es)|overview of|state of the art|update on|"
     r"(?:are|is) (?:\w+ )?(?:reviewed|summari[sz]ed|discussed)|we discuss)\b"
+)
+# More ways a review says what it does: "we highlight", "this article brings together".
+REVIEW_VOICE = words(
+    r"we (?:highlight|outline|give an account|look at|consider|examine) |"
+    r"here,? we describe (?:how|what|the)|what is known|"
+    r"this (?:article|paper|chapter|overview|update) (?:brings|covers|outlines|"
+    r"discusses|describes|looks|examines|considers|focuses|highlights|provides)|"
+    r"the present (?:article|paper|chapter) |"
+    r"current (?:knowledge|understanding|evidence) (?:of|on|about)|recent advances",
+    end=False,
+)
+# The study's own random allocation, as against randomised trials a review cites.
+OWN_ALLOCATION = words(
+    r"randomly (?:assigned|allocated)|were randomi[sz]ed\b|was randomi[sz]ed\b|"
+    r"being randomi[sz]ed\b|we randomi[sz]ed|assigned at random|allocated at random|"
+    r"randomi[sz]ed (?:\d:\d|in a )|this (?:[\w,-]+ ){0,6}?trial\b|our (?:[\w,-]+ ){0,6}?trial\b|"
+    r"the present (?:[\w,-]+ ){0,6}?trial\b|"
+    r"we (?:did|conducted|performed|carried out|undertook|designed|report|present) an? "
+    r"(?:[\w,-]+ ){0,6}?(?:randomi[sz]ed|placebo-controlled|double-blind)",
+    end=False,
 )
 # Words of experiments at the bench: several of them make a laboratory study. Words of the
 # topic (pathogenesis, mechanisms, cytokines) are not among them, as reviews use them too.
@@ -130,7 +159,10 @@ CONTROLS = words(
     r"and (?:\d+ )?(?:matched )?(?:healthy )?controls"
 )
 TREATED = words(r"received|treated|were given|treatment with|therapy with|initiat\w*|switched")
-COHORT_WORD = pattern(r"\bcohort\b")
+COHORT_WORD = words(
+    r"cohort|observational|registry|longitudinal|database|multicent(?:re|er)|nationwide|"
+    r"real-(?:world|life)"
+)
 NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12,

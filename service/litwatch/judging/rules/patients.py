@@ -48,6 +48,11 @@ _COUNT_BEFORE = pattern(
 )
 _TOTAL = pattern(rf"a total of {NUM}\b")
 _DRUG = r"(?:rituximab|rtx|anti-cd20)"
+# "20 were enrolled and treated with", "20 met the criteria and received"
+_ADMITTED = (
+    r"(?:(?:enrolled|included|recruited|selected|eligible|met the (?:\w+ )?criteria),? and "
+    r"(?:were |had )?)?"
+)
 # Counts that belong to the rituximab-treated group.
 _TREATED = [
     pattern(
@@ -63,10 +68,20 @@ _TREATED = [
         rf"(?: (?:with|on))? {_DRUG}\b"
     ),
     pattern(rf"(?<!in ){NUM}(?: \([\d.]+%\))? {_NOUN} in the {_DRUG} (?:group|arm|cohort)"),
-    pattern(rf"\b{_DRUG} (?:was|were) (?:given|administered|used) (?:to|in) {NUM} {_NOUN}"),
+    pattern(
+        rf"\b{_DRUG} (?:was|were|had been|has been) (?:given|administered|used) (?:to|in) {NUM} "
+        rf"(?:{_NOUN}|of (?:them|these|whom))"
+    ),
+    # "the number of RTX-treated patients was 14"
+    pattern(
+        rf"\bnumber of (?:[\w-]+ ){{0,2}}?{_DRUG}-treated (?:[\w-]+ ){{0,3}}?(?:was|were) {NUM}"
+    ),
+    # "rituximab-treated patients (33)"
+    pattern(rf"\b{_DRUG}[\w-]* (?:group|arm|cohort|patients) \((\d+)\)"),
     # "76 were randomised to rituximab", "37 (38%) received RTX", "40 to rituximab"
     pattern(
-        rf"(?<!in ){NUM}(?: \([\d.]+%\))? (?:{_NOUN} )?(?:were |had been )?(?:randomi[sz]ed "
+        rf"(?<!in ){NUM}(?: \([\d.]+%\))? (?:{_NOUN} )?(?:were |had been |had )?{_ADMITTED}"
+        rf"(?:randomi[sz]ed "
         rf"|assigned |allocated )?(?:to (?:receive )?(?:the )?|received |were given |exposed to |"
         rf"(?:were )?treated with |on ){_DRUG}"
     ),
@@ -104,6 +119,13 @@ _ONE_CASE = pattern(
     r"\b(?:an?|our|one|the) \d{1,3}[- ]?(?:year|yr)s?[- ]old\b"
     r"|\b(?:an?|our|the) (?:woman|man|girl|boy|lady|patient) (?:aged|of) \d"
     r"|\bthe case of an? \b|\bour patient\b"
+)
+# "we present a patient with ...", "a woman in her forties": read only where its words are.
+_ONE_PRESENTED = pattern(
+    r"\b(?:we (?:report|present|describe)|this report concerns) (?:an?|one) "
+    r"(?:patient|woman|man|girl|boy|female|male)\b"
+    r"|^an? (?:woman|man|girl|boy) in (?:her|his) (?:twenties|thirties|forties|fifties|sixties|"
+    r"seventies|eighties|teens)\b"
 )
 _CASE_TITLE = pattern(r"\bcase report\b|\ba case of\b|: a case\b")
 
@@ -144,7 +166,13 @@ def _one_case(s: Sentence) -> bool:
     one = may_match(_ONE_CASE, s.lower) and _ONE_CASE.search(s.lower) is not None
     if s.role == "title":
         return _CASE_TITLE.search(s.lower) is not None or one
-    return s.role != "registration" and one
+    if s.role == "registration":
+        return False
+    if one:
+        return True
+    low = s.lower
+    hint = "we " in low or "report" in low or " in her " in low or " in his " in low
+    return hint and _ONE_PRESENTED.search(low) is not None
 
 
 def _read(low: str, treated: list[int], arms: list[int], counts: list[int]) -> None:

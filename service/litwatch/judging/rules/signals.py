@@ -22,6 +22,7 @@ _SIGNED_CHANGE = pattern(
     r"\b(?:chang\w*|differen\w*)\b(?:[^;\d]|\d+ ?(?:weeks?|months?|years?|wk)\b){0,60}?"
     r"(?<![\w.])([-+]?)(\d+(?:\.\d+)?)"
 )
+_SLOWER = pattern(r"smaller|less|slower|lower|attenuated")
 _SIGNIFICANT = pattern(r"\bsignificant(?:ly)?\b")
 # "did not differ in the improvement of FVC": the cue after "no difference" is what was compared.
 _COMPARED_QUANTITY = pattern(
@@ -122,7 +123,12 @@ def _no_movement(
     for m in cues.WANE.finditer(low, start, end):
         lasting = direction == "persist"
         found.add(m, m.group(0), "con" if lasting else "open", lasting, lasting)
+    if direction == "increase" and _SLOWER.search(low, start, end):
+        for m in cues.LESS_DECLINE.finditer(low, start, end):
+            found.add(m, m.group(0), "sup")
     for m in cues.NULL_COMPARE.finditer(low, start, end):
+        if not found.free(*m.span()):
+            continue
         found.add(m, "no difference", "con" if placebo else "open", placebo)
     for m in cues.STABLE.finditer(low, start, end):
         if found.free(*m.span()):

@@ -150,8 +150,10 @@ def read_effect(
         if who == "comparator" or not sigs:
             continue
         span_end = min([m.start for m in all_terms if m.start > terms[-1].end], default=end)
-        weak = cues.not_significant(low[terms[0].start : span_end]) or bool(
-            cues.WEAK.search(low, start, end)
+        weak = (
+            cues.not_significant(low[terms[0].start : span_end])
+            or bool(cues.WEAK.search(low, start, end))
+            or cues.ci_includes_no_change(low[terms[0].start : span_end])
         )
         reading = _reading(sigs, weak, low, start, end, terms)
         if reading is not None and (best is None or _rank(reading) >= _rank(best)):
@@ -170,7 +172,9 @@ def _reading(
     firm = any(s.firm for s in used)
     if stance != "inconclusive" and not firm and _hedged(low):
         stance = "inconclusive"  # "could be effective, but no firm conclusion can be drawn"
-    some = stance != "inconclusive" and _in_some(low, start, end)
+    some = stance != "inconclusive" and (
+        _in_some(low, start, end) or cues.MIXED_AFTER.match(low, end) is not None
+    )
     if some:
         stance, firm = "inconclusive", False  # "two of seven improved": mixed
     firm = firm or (stance != "inconclusive" and not weak and cues.significant(low[start:end]))
