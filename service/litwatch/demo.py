@@ -164,7 +164,9 @@ def print_summary(result: dict[str, Any], seconds: float) -> None:
         "The web app and scheduler, with the fake E-utilities server in another terminal:",
         "  .venv/bin/litwatch-fake-eutils --port 8765",
         "  LITWATCH_EUTILS_URL=http://127.0.0.1:8765/ LITWATCH_NCBI_EMAIL=demo@example.org \\",
+        "  LITWATCH_WEB_PUBLIC_READ=true LITWATCH_WEB_TOKEN=demo-token-not-for-production \\",
         "    .venv/bin/litwatch serve   # then open http://127.0.0.1:8000/",
+        "  (browsing is open; to change things, log in with the token above)",
     ]
     print("\n".join(lines))
 
