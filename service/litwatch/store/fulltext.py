@@ -23,13 +23,15 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from litwatch.errors import SearchQueryError
+from litwatch.pubmed.markup import INLINE_TAGS
 
 MAX_WORDS = 32
 START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 32  # words of abstract around the matches
 _WORD = re.compile(r"\w+")
 _MARKED = re.compile(f"{START}(.*?){STOP}", re.DOTALL)
-_TAG = re.compile(r"<[^<>]*>")
+# PubMed's inline tags (as litwatch.pubmed.markup keeps them); any other "<" is text.
+_TAG = re.compile(rf"</?(?:{'|'.join(INLINE_TAGS)})(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 # bm25 weights of title, abstract and journal: a word in the title counts most.
 _BM25 = "bm25(article_fts, 5.0, 1.0, 0.5)"
@@ -64,6 +66,16 @@ class SearchHit:
     def matched(self) -> list[str]:
         return list(dict.fromkeys([*self.title.matched, *self.snippet.matched]))
 
+    def as_dict(self) -> dict[str, Any]:
+        """Score, matched words, and snippet as text and as [text, matched] pairs (for JSON)."""
+        return {
+            "score": round(self.score, 6),
+            "matched": self.matched,
+            "snippet": self.snippet.plain,
+            "title_marked": [list(p) for p in self.title.pieces],
+            "snippet_marked": [list(p) for p in self.snippet.pieces],
+        }
+
 
 def query_words(query: str) -> list[str]:
     """The words of ``query``; SearchQueryError when there is none, or more than MAX_WORDS."""
@@ -82,8 +94,8 @@ def query_words(query: str) -> list[str]:
 def marked(raw: str | None) -> Marked:
     """Split database output with START/STOP markers into pieces of plain text.
 
-    The stored text is PubMed's safe markup: its tags are dropped and entities read piece by
-    piece (a tag never holds a matched word); runs of space become one space.
+    The stored text is PubMed's safe markup: its inline tags are dropped and entities read
+    piece by piece (a tag never holds a matched word); runs of space become one space.
     """
     source = raw or ""
     pieces: list[tuple[str, bool]] = []
