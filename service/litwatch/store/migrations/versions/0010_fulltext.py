@@ -24,18 +24,24 @@ _COLUMNS = "title, abstract, journal"
 _NEW = "new.id, new.title, new.abstract, new.journal"
 _OLD = "'delete', old.id, old.title, old.abstract, old.journal"
 
+_REMOVE_OLD = (
+    f"INSERT INTO article_fts(article_fts, rowid, {_COLUMNS}) SELECT {_OLD} WHERE NOT old.deleted"
+)
+_ADD_NEW = f"INSERT INTO article_fts(rowid, {_COLUMNS}) SELECT {_NEW} WHERE NOT new.deleted"
+
+# A deleted article (DeleteCitation) is kept out of the index, so a search never has to read
+# the wide article rows to leave it out.
 SQLITE_UP = [
     f"CREATE VIRTUAL TABLE article_fts USING fts5({_COLUMNS}, content='article', "
     "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')",
-    f"CREATE TRIGGER article_fts_insert AFTER INSERT ON article BEGIN "
-    f"INSERT INTO article_fts(rowid, {_COLUMNS}) VALUES ({_NEW}); END",
-    f"CREATE TRIGGER article_fts_delete AFTER DELETE ON article BEGIN "
-    f"INSERT INTO article_fts(article_fts, rowid, {_COLUMNS}) VALUES ({_OLD}); END",
-    # Only a change of the indexed text re-indexes a row; flags (retracted, fetched_at) do not.
-    f"CREATE TRIGGER article_fts_update AFTER UPDATE OF {_COLUMNS} ON article BEGIN "
-    f"INSERT INTO article_fts(article_fts, rowid, {_COLUMNS}) VALUES ({_OLD}); "
-    f"INSERT INTO article_fts(rowid, {_COLUMNS}) VALUES ({_NEW}); END",
-    "INSERT INTO article_fts(article_fts) VALUES ('rebuild')",
+    f"CREATE TRIGGER article_fts_insert AFTER INSERT ON article BEGIN {_ADD_NEW}; END",
+    f"CREATE TRIGGER article_fts_delete AFTER DELETE ON article BEGIN {_REMOVE_OLD}; END",
+    # Only a change of the indexed text or of ``deleted`` touches the index; other flags
+    # (retracted, fetched_at) do not.
+    f"CREATE TRIGGER article_fts_update AFTER UPDATE OF {_COLUMNS}, deleted ON article BEGIN "
+    f"{_REMOVE_OLD}; {_ADD_NEW}; END",
+    f"INSERT INTO article_fts(rowid, {_COLUMNS}) SELECT id, {_COLUMNS} FROM article "
+    "WHERE NOT deleted",
 ]
 SQLITE_DOWN = [
     "DROP TRIGGER article_fts_update",
