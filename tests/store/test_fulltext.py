@@ -169,12 +169,27 @@ def test_update_and_delete_are_kept_in_step(engine: Engine) -> None:
     assert pmids(engine, "lung") == []
 
 
+def test_an_article_stored_again_after_deletion_is_found_again(engine: Engine) -> None:
+    with Session(engine) as s:
+        mark_deleted(s, ["11"], now=NOW)
+        s.commit()
+    assert "11" not in pmids(engine, "quellase")
+    with Session(engine) as s:  # PubMed brings it back, with a new title
+        upsert_articles(s, [record("11", "Quellase again", "Back in the index.")], now=NOW)
+        s.commit()
+    assert "11" in pmids(engine, "quellase again")
+    assert pmids(engine, "randomised") == []
+
+
 def test_migration_indexes_rows_already_stored(db_url: str) -> None:
     eng = make_engine(db_url)
     command.upgrade(alembic_config(eng), "0009")
     store_corpus(eng)
+    with Session(eng) as s:
+        mark_deleted(s, ["13"], now=NOW)
+        s.commit()
     command.upgrade(alembic_config(eng), "0010")
-    assert set(pmids(eng, "quellase")) == {"11", "12", "13"}
+    assert set(pmids(eng, "quellase")) == {"11", "12"}  # the deleted one left out
     command.downgrade(alembic_config(eng), "0009")
     migrate(eng)
     assert set(pmids(eng, "tarrow syndrome")) == {"11", "12", "14", "15"}
