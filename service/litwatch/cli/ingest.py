@@ -27,6 +27,7 @@ from litwatch.cli.search_rows import (
     SEARCH_CSV_FIELDS,
     article_rows,
     local_rows,
+    snippet_cell,
     title_cell,
 )
 from litwatch.default_search import DEFAULT_DESCRIPTION, DEFAULT_QUERY, DEFAULT_SEARCH_NAME
@@ -142,20 +143,23 @@ def search(
         print_csv(rows, LOCAL_CSV_FIELDS if local else SEARCH_CSV_FIELDS)
         return
     where = "stored articles, best match first" if local else "PubMed"
+    columns = ["PMID", "date", "relevance", "design", "title", "judgement"]
+    table = [
+        [
+            r["pmid"],
+            r["date"],
+            r["relevance"],
+            r["design"],
+            title_cell(r, hits.get(r["pmid"])),
+            r["explanation"],
+            *([snippet_cell(hits.get(r["pmid"]))] if local else []),
+        ]
+        for r in rows
+    ]
     print_table(
         f"{count} match(es) in {where}; showing {len(rows)}",
-        ["PMID", "date", "relevance", "design", "title", "judgement"],
-        [
-            [
-                r["pmid"],
-                r["date"],
-                r["relevance"],
-                r["design"],
-                title_cell(r, hits.get(r["pmid"])),
-                r["explanation"],
-            ]
-            for r in rows
-        ],
+        columns + (["matched in the abstract"] if local else []),
+        table,
     )
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from rich.text import Text
 from sqlmodel import Session
 
-from litwatch.cli.output import shorten
+from litwatch.cli.output import ELLIPSIS, shorten
 from litwatch.pubmed.markup import to_plain
 from litwatch.store.articles import get_article
 from litwatch.store.fulltext import Marked, SearchHit, search_articles
@@ -81,13 +81,20 @@ LOCAL_CSV_FIELDS = (*SEARCH_CSV_FIELDS[:-1], "score", "matched", "snippet", "url
 
 
 def title_cell(row: dict, hit: SearchHit | None) -> Text | str:  # type: ignore[type-arg]
+    """The title, cut at a word to 90 characters; a local hit's matched words in bold."""
     flag = "[RETRACTED] " if row["retracted"] else ""
     if hit is None:
         return shorten(flag + row["title"], 90)
     cell = Text(flag)
     cell.append_text(bold_matches(hit.title))
-    cell.truncate(90, overflow="ellipsis")
-    if hit.snippet.pieces:
-        cell.append("\n")
-        cell.append_text(bold_matches(hit.snippet))
-    return cell
+    short = shorten(cell.plain, 90)
+    if short == cell.plain:
+        return cell
+    cut = cell[: len(short) - len(ELLIPSIS)]  # shorten cuts a prefix, then adds the ellipsis
+    cut.append(ELLIPSIS)
+    return cut
+
+
+def snippet_cell(hit: SearchHit | None) -> Text:
+    """The abstract around the matches, the matched words in bold."""
+    return bold_matches(hit.snippet) if hit else Text("")
