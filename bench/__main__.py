@@ -68,6 +68,7 @@ BENCHES: dict[str, Callable[[], dict[str, Any]]] = {
     "poll": bench_poll,
     "classify": bench_classify,
     "digest": bench_digest,
+    "search": lambda: __import__("bench.bench_search").bench_search.run(),  # prints its table
 }
 
 

@@ -9,6 +9,7 @@
     ├── ParseError                a PubMed XML document could not be read at all
     ├── KnowledgeBaseError        a findings file is malformed (names the line and key)
     ├── StoreError                a database operation failed in a way the user can act on
+    │   └── SearchQueryError      a local full-text query holds no word to search for
     └── DeliveryError             an email could not be delivered (``permanent`` says if
                                   retrying can never help)
 
@@ -62,6 +63,12 @@ class KnowledgeBaseError(LitwatchError):
 
 class StoreError(LitwatchError):
     """A database operation failed in a way the user can act on."""
+
+
+class SearchQueryError(StoreError):
+    """A local full-text query cannot be run as typed (no word in it, or far too many)."""
+
+    exit_code = 2
 
 
 class DeliveryError(LitwatchError):

@@ -63,13 +63,30 @@ def core_pmid(capsys: pytest.CaptureFixture[str]) -> str:
     return next(r["pmid"] for r in results if r["relevance"] == "core")
 
 
-def test_local_search_is_ranked_core_first(demo_env, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_local_search_is_ranked_by_match(demo_env, capsys) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(capsys, "search", "--local", "rituximab sclerosis", "--format", "json")
     assert code == 0
-    data = json.loads(out)
-    ranks = [{"core": 0, "related": 1, "off": 2}[r["relevance"]] for r in data["results"]]
-    assert ranks == sorted(ranks) and data["results"]
-    assert all(r["explanation"] for r in data["results"])
+    results = json.loads(out)["results"]
+    assert results
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+    assert all(set(r["matched"].split()) <= {"rituximab", "sclerosis"} for r in results)
+    assert all(r["matched"] and r["explanation"] for r in results)
+    assert "\x02" not in out and "<mark>" not in out
+
+
+def test_local_search_table_csv_and_bad_input(demo_env, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "search", "--local", "rituximab", "--limit", "3")
+    assert code == 0 and "best match first" in out and "ituximab" in out
+    code, out, _ = run(capsys, "search", "--local", "rituximab", "--format", "csv")
+    header, first = list(csv.reader(io.StringIO(out)))[:2]
+    assert header[-4:] == ["score", "matched", "snippet", "url"]
+    assert first[header.index("matched")] == "rituximab"
+    for hostile in ['"rituximab', "rituximab*", "-rituximab AND", "title:x (y"]:
+        code, _, err = run(capsys, "search", "--local", "--format", "json", "--", hostile)
+        assert code == 0, err
+    code, _, err = run(capsys, "search", "--local", '"*"')
+    assert code == 2 and "at least one word" in err and "Traceback" not in err
 
 
 def test_live_search_stores_and_classifies(demo_env, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,6 @@ from litwatch.store.articles import (
     get_article,
     mark_deleted,
     record_hits,
-    search_local,
     upsert_articles,
 )
 from litwatch.store.engine import make_engine, migrate
@@ -134,18 +133,6 @@ def test_search_names_are_unique_and_queries_versioned(engine) -> None:  # type:
         s.commit()
         with pytest.raises(StoreError, match="no saved search"):
             get_search(s, "ssc")
-
-
-def test_local_search_matches_every_word(engine) -> None:  # type: ignore[no-untyped-def]
-    with Session(engine) as s:
-        upsert_articles(
-            s,
-            [record("1", title="Rituximab for skin fibrosis"), record("2", title="Nintedanib")],
-            now=NOW,
-        )
-        s.commit()
-        assert [a.pmid for a in search_local(s, "rituximab SKIN")] == ["1"]
-        assert search_local(s, "rituximab lung") == []
 
 
 def test_stored_times_are_utc_aware(engine) -> None:  # type: ignore[no-untyped-def]

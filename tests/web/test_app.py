@@ -27,6 +27,7 @@ from litwatch.judging.classify_stored import classify_pmids
 from litwatch.records import AbstractSection, ArticleRecord, Author, MeshHeading
 from litwatch.store.articles import upsert_articles
 from litwatch.store.classifications import get_classification
+from litwatch.store.fulltext import search_articles
 from litwatch.store.tables import Feedback
 from litwatch.web import create_app
 
@@ -230,24 +231,39 @@ def test_the_seeded_articles_are_classified_as_the_tests_expect(ctx: Context) ->
     assert evil.relevance in ("core", "related")
 
 
-def test_local_search_finds_and_ranks_core_first(client: httpx.Client, ctx: Context) -> None:
+def test_local_search_ranks_by_match_and_highlights(client: httpx.Client, ctx: Context) -> None:
     page = client.get("/", params={"q": "rituximab sclerosis", "local": "1"})
     assert page.status_code == 200
     pmids = result_pmids(page.text)
     assert set(pmids) == {RCT, EVIL, OFF}
     with Session(ctx.engine) as session:
-        judged = [get_classification(session, p) for p in pmids]
-    order = {"core": 0, "related": 1, "off": 2}
-    keys = [(order[c.relevance], -c.priority) for c in judged if c is not None]
-    assert len(keys) == 3
-    assert keys == sorted(keys)
-    assert pmids[0] == RCT
+        hits = search_articles(session, "rituximab sclerosis")
+    assert pmids == [h.pmid for h in hits]  # the store's full-text rank, not re-sorted
+    assert "Best matches first" in page.text
+    assert re.search(r'class="title">[^<]*<mark>Rituximab</mark>', page.text)
+    assert re.search(r'class="snippet small">.*<mark>sclerosis</mark>', page.text)
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/90000001/"' in page.text
     assert "in the store" in page.text
     assert 'class="badge core"' in page.text
-    assert_no_unsafe_markup(page.text)
-    assert "<i>italic</i>" in page.text
+    assert_no_unsafe_markup(page.text)  # the hostile title, highlighted, is still escaped
+    assert "<i>" not in page.text.split('id="results"')[1].split("</table>")[0]
     assert 'name="local" value="1" checked' in page.text
+
+
+@pytest.mark.parametrize("q", ['rituximab"', "rituximab*", "AND", "-rituximab", "title:x", "(x"])
+def test_local_search_takes_any_input(client: httpx.Client, q: str) -> None:
+    page = client.get("/", params={"q": q, "local": "1"})
+    assert page.status_code == 200
+    api = client.get("/api/search", params={"q": q, "local": "1"})
+    assert api.status_code == 200 and isinstance(api.json()["results"], list)
+
+
+def test_local_search_without_a_word_is_explained(client: httpx.Client) -> None:
+    page = client.get("/", params={"q": "***", "local": "1"})
+    assert page.status_code == 422
+    assert 'role="alert"' in page.text and "at least one word" in page.text
+    api = client.get("/api/search", params={"q": '""', "local": "1"})
+    assert api.status_code == 422 and "at least one word" in api.json()["error"]
 
 
 def test_local_search_narrows_by_words_and_date(client: httpx.Client) -> None:
@@ -341,8 +357,10 @@ def test_api_search_local(client: httpx.Client) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["local"] is True and body["total"] is None
-    first = body["results"][0]
-    assert first["pmid"] == RCT
+    first = next(r for r in body["results"] if r["pmid"] == RCT)
+    assert first["matched"] == ["rituximab"] and first["score"] > 0
+    assert ["Rituximab", True] in first["title_marked"]
+    assert "rituximab" in first["snippet"].lower()
     assert first["relevance"] == "core"
     assert first["date"] == "2025-11-03"
     assert any(f["finding_id"] == "mrss-improvement" for f in first["findings"])

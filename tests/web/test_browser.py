@@ -73,11 +73,14 @@ def test_search_article_feedback_in_a_browser(  # type: ignore[no-untyped-def]
 
     results = page.locator("#results tbody tr")
     expect(results).to_have_count(3)
-    expect(results.first).to_contain_text("Rituximab improves skin fibrosis")
-    # The unsafe title shows its script tag as text, and its italics as italics.
+    expect(page.locator("#results")).to_contain_text("Rituximab improves skin fibrosis")
+    # The unsafe title shows its script tag as text and its matched words highlighted; a
+    # highlighted title is plain text (its italics show on the article page).
     evil_link = page.locator(f'a.title[href="/article/{EVIL}"]')
     expect(evil_link).to_contain_text("<script>alert(1)</script>")
-    expect(evil_link.locator("i")).to_have_text("italic")
+    expect(evil_link.locator("mark").first).to_have_text("rituximab")
+    expect(evil_link.locator("i")).to_have_count(0)
+    expect(results.locator(".snippet mark").first).to_be_visible()
 
     evil_link.click()
     expect(page.locator("#article-title")).to_contain_text("<script>alert(1)</script>")

@@ -19,15 +19,22 @@ from litwatch.cli.output import (
     print_csv,
     print_json,
     print_table,
-    shorten,
     table_format,
 )
 from litwatch.cli.runtime import EXIT_BUSY, open_context
+from litwatch.cli.search_rows import (
+    LOCAL_CSV_FIELDS,
+    SEARCH_CSV_FIELDS,
+    article_rows,
+    local_rows,
+    snippet_cell,
+    title_cell,
+)
 from litwatch.default_search import DEFAULT_DESCRIPTION, DEFAULT_QUERY, DEFAULT_SEARCH_NAME
 from litwatch.errors import LitwatchError
-from litwatch.pubmed.markup import to_plain
-from litwatch.store.articles import get_article, search_local
+from litwatch.store.articles import get_article
 from litwatch.store.engine import migrate
+from litwatch.store.fulltext import SearchHit
 from litwatch.store.searches import add_search, find_search, get_search, list_searches
 
 
@@ -106,47 +113,6 @@ def poll(
         raise typer.Exit(EXIT_BUSY)
 
 
-def _article_rows(session: Session, rows: list) -> list[dict]:  # type: ignore[type-arg]
-    from litwatch.store.classifications import get_classification
-
-    out = []
-    for row in rows:
-        c = get_classification(session, row.pmid)
-        out.append(
-            {
-                "pmid": row.pmid,
-                "date": row.create_date or row.pub_date,
-                "title": to_plain(row.title),
-                "journal": row.journal,
-                "relevance": c.relevance if c else "",
-                "design": c.design if c else "",
-                "priority": round(c.priority, 3) if c else 0.0,
-                "findings": {j.finding_id: j.stance for j in c.findings} if c else {},
-                "explanation": c.explanation if c else "",
-                "retracted": row.retracted,
-                "url": f"https://pubmed.ncbi.nlm.nih.gov/{row.pmid}/",
-            }
-        )
-    rank = {"core": 0, "related": 1, "off": 2, "": 3}
-    out.sort(key=lambda r: (rank[r["relevance"]], -r["priority"]))
-    return out
-
-
-SEARCH_CSV_FIELDS = (
-    "pmid",
-    "date",
-    "relevance",
-    "design",
-    "priority",
-    "retracted",
-    "title",
-    "journal",
-    "findings",
-    "explanation",
-    "url",
-)
-
-
 def search(
     query: str,
     local: bool = typer.Option(False, "--local", help="Search the stored articles only."),
@@ -159,39 +125,41 @@ def search(
 
     table_format(fmt)
     start = parse_date(since, "--since")
+    hits: dict[str, SearchHit] = {}
     with open_context() as ctx:
         if local:
             with Session(ctx.engine) as session:
-                rows = _article_rows(
-                    session, search_local(session, query, since=start, limit=limit)
-                )
+                rows, hits = local_rows(session, query, start, limit)
             count = len(rows)
         else:
             pmids, count = search_live(ctx, query, since=start, limit=limit)
             with Session(ctx.engine) as session:
                 found = [get_article(session, p) for p in pmids]
-                rows = _article_rows(session, [a for a in found if a is not None])
+                rows = article_rows(session, [a for a in found if a is not None])
     if fmt == "json":
         print_json({"query": query, "count": count, "results": rows})
         return
     if fmt == "csv":
-        print_csv(rows, SEARCH_CSV_FIELDS)
+        print_csv(rows, LOCAL_CSV_FIELDS if local else SEARCH_CSV_FIELDS)
         return
-    where = "stored articles" if local else "PubMed"
+    where = "stored articles, best match first" if local else "PubMed"
+    columns = ["PMID", "date", "relevance", "design", "title", "judgement"]
+    table = [
+        [
+            r["pmid"],
+            r["date"],
+            r["relevance"],
+            r["design"],
+            title_cell(r, hits.get(r["pmid"])),
+            r["explanation"],
+            *([snippet_cell(hits.get(r["pmid"]))] if local else []),
+        ]
+        for r in rows
+    ]
     print_table(
         f"{count} match(es) in {where}; showing {len(rows)}",
-        ["PMID", "date", "relevance", "design", "title", "judgement"],
-        [
-            [
-                r["pmid"],
-                r["date"],
-                r["relevance"],
-                r["design"],
-                shorten(("[RETRACTED] " if r["retracted"] else "") + r["title"], 90),
-                r["explanation"],
-            ]
-            for r in rows
-        ],
+        columns + (["matched in the abstract"] if local else []),
+        table,
     )
 
 

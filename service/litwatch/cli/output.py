@@ -91,7 +91,10 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
     for name in columns:
         table.add_column(name, overflow="fold")
     for row in rows:
-        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+        # A Text cell keeps its styles (a local search's matched words in bold).
+        table.add_row(
+            *(v if isinstance(v, Text) else Text("" if v is None else str(v)) for v in row)
+        )
     if on_terminal:
         console.print(table)
         return

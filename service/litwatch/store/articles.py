@@ -9,10 +9,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -165,32 +165,6 @@ def get_article(session: Session, pmid: str) -> Article | None:
 
 def article_record(row: Article) -> ArticleRecord:
     return ArticleRecord.from_dict(row.data)
-
-
-def search_local(
-    session: Session,
-    text: str,
-    *,
-    since: date | None = None,
-    limit: int = 20,
-    search_name: str | None = None,
-) -> list[Article]:
-    """Stored articles whose title or abstract holds every word of ``text``, newest first."""
-    stmt = select(Article).where(col(Article.deleted).is_(False))
-    for word in text.split():
-        pattern = f"%{word.lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(Article.title).like(pattern), func.lower(Article.abstract).like(pattern))
-        )
-    if since:
-        stmt = stmt.where(col(Article.create_date) >= since)
-    if search_name:
-        search = get_search(session, search_name)
-        stmt = stmt.join(SearchHit, col(SearchHit.pmid) == col(Article.pmid)).where(
-            SearchHit.search_id == search.id
-        )
-    stmt = stmt.order_by(col(Article.create_date).desc(), col(Article.pmid).desc()).limit(limit)
-    return list(session.exec(stmt))
 
 
 def iter_articles(

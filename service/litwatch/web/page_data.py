@@ -13,14 +13,15 @@ from typing import Any
 from sqlmodel import Session
 
 from litwatch.context import Context
-from litwatch.errors import ConfigError, EutilsError, QueryError
+from litwatch.errors import ConfigError, EutilsError, QueryError, SearchQueryError
 from litwatch.jobs.live_search import search_live
 from litwatch.judging.evidence import NOT_TRIAL_REPORTS, EvidenceTable, evidence_table
 from litwatch.judging.knowledge import Finding
 from litwatch.pubmed.markup import to_plain
 from litwatch.records import ArticleRecord, Classification, FindingJudgement
-from litwatch.store.articles import article_record, get_article, judged_articles, search_local
+from litwatch.store.articles import article_record, get_article, judged_articles
 from litwatch.store.classifications import get_classification, trial_reports
+from litwatch.store.fulltext import SearchHit, search_articles
 from litwatch.store.notices import Linked, headlines, notice_links, with_known_notices
 from litwatch.store.tables import Article
 
@@ -51,6 +52,7 @@ class ResultRow:
     article: ArticleRecord
     retracted: bool
     classification: Classification | None
+    hit: SearchHit | None = None  # a local search's match, with the matched words marked
 
     @property
     def pmid(self) -> str:
@@ -122,6 +124,21 @@ def result_rows(session: Session, pmids: list[str]) -> list[ResultRow]:
     return sorted(rows, key=rank_key)
 
 
+def local_rows(session: Session, params: SearchParams) -> list[ResultRow]:
+    """Full-text hits in the store, best match first (not re-ranked by relevance)."""
+    hits = search_articles(session, params.query, params.limit, since=params.since)
+    by_pmid = {h.pmid: h for h in hits}
+    return [
+        ResultRow(
+            article_record(article),
+            article.retracted,
+            Classification.from_dict(c_row.data) if c_row else None,
+            by_pmid[article.pmid],
+        )
+        for article, c_row in judged_articles(session, list(by_pmid))
+    ]
+
+
 def run_search(ctx: Context, params: SearchParams) -> SearchOutcome:
     """Search PubMed now (stored and classified on the way) or the local store.
 
@@ -133,8 +150,7 @@ def run_search(ctx: Context, params: SearchParams) -> SearchOutcome:
         return outcome
     if params.local:
         with Session(ctx.engine) as session:
-            found = search_local(session, params.query, since=params.since, limit=params.limit)
-            outcome.results = result_rows(session, [a.pmid for a in found])
+            outcome.results = local_rows(session, params)
         return outcome
     pmids, total = search_live(ctx, params.query, since=params.since, limit=params.limit)
     with Session(ctx.engine) as session:
@@ -165,6 +181,8 @@ def answer_search(
         return SearchAnswer(run_search(ctx, params))
     except QueryError as exc:
         return SearchAnswer(SearchOutcome(params), 400, f"PubMed cannot run this query: {exc}")
+    except SearchQueryError as exc:
+        return SearchAnswer(SearchOutcome(params), 422, f"Cannot search the store: {exc}")
     except EutilsError as exc:
         log.warning("live search failed: %s", exc)
         return SearchAnswer(SearchOutcome(params), 502, f"PubMed could not be reached: {exc}")
@@ -219,6 +237,7 @@ def result_dict(row: ResultRow) -> dict[str, Any]:
         "explanation": c.explanation if c else "",
         "flags": list(c.flags) if c else [],
         "findings": [_judgement_dict(j, brief=True) for j in c.findings] if c else [],
+        **(row.hit.as_dict() if row.hit else {}),
     }
 
 

@@ -1,0 +1,189 @@
+"""Local full-text search: ranked hits with the matched words marked.
+
+SQLite answers from the FTS5 table ``article_fts`` (ranked by bm25), PostgreSQL from the
+generated ``article.search_vector`` (ranked by ts_rank); migration 0010 builds both. A
+query is reduced to its words before either database sees it, and each word is quoted, so
+nothing a person types (``"``, ``*``, ``AND``, ``-``, ``:``) is read as query syntax: every
+word must occur, in any order, stemmed the English way.
+
+The databases mark matched words with two control characters that XML 1.0 (and so PubMed
+text) can never hold; ``marked`` turns them into (text, matched) pieces, so a page can put
+each matched piece in ``<mark>`` and escape everything, and the CLI can print them in bold.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from litwatch.errors import SearchQueryError
+from litwatch.pubmed.markup import INLINE_TAGS
+
+MAX_WORDS = 32
+START, STOP = "\x02", "\x03"
+SNIPPET_WORDS = 32  # words of abstract around the matches
+_WORD = re.compile(r"\w+")
+_MARKED = re.compile(f"{START}(.*?){STOP}", re.DOTALL)
+# PubMed's inline tags (as litwatch.pubmed.markup keeps them); any other "<" is text.
+_TAG = re.compile(rf"</?(?:{'|'.join(INLINE_TAGS)})(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+# bm25 weights of title, abstract and journal: a word in the title counts most.
+_BM25 = "bm25(article_fts, 5.0, 1.0, 0.5)"
+
+
+@dataclass(frozen=True)
+class Marked:
+    """Text as (piece, matched) pairs in order; the pieces joined are the plain text."""
+
+    pieces: tuple[tuple[str, bool], ...]
+
+    @property
+    def plain(self) -> str:
+        return "".join(piece for piece, _ in self.pieces)
+
+    @property
+    def matched(self) -> list[str]:
+        """The distinct words that matched, in lower case, in order of first appearance."""
+        return list(dict.fromkeys(piece.lower() for piece, hit in self.pieces if hit))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked hit: a higher ``score`` is a better match (within one database)."""
+
+    pmid: str
+    score: float
+    title: Marked
+    snippet: Marked
+
+    @property
+    def matched(self) -> list[str]:
+        return list(dict.fromkeys([*self.title.matched, *self.snippet.matched]))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Score, matched words, and snippet as text and as [text, matched] pairs (for JSON)."""
+        return {
+            "score": round(self.score, 6),
+            "matched": self.matched,
+            "snippet": self.snippet.plain,
+            "title_marked": [list(p) for p in self.title.pieces],
+            "snippet_marked": [list(p) for p in self.snippet.pieces],
+        }
+
+
+def query_words(query: str) -> list[str]:
+    """The words of ``query``; SearchQueryError when there is none, or more than MAX_WORDS."""
+    words = _WORD.findall(query)
+    if not words:
+        raise SearchQueryError(
+            f"the search {query.strip()!r} has no word to look for; type at least one word"
+            if query.strip()
+            else "the search is empty; type at least one word"
+        )
+    if len(words) > MAX_WORDS:
+        raise SearchQueryError(f"the search has {len(words)} words; use at most {MAX_WORDS}")
+    return words
+
+
+def marked(raw: str | None) -> Marked:
+    """Split database output with START/STOP markers into pieces of plain text.
+
+    The stored text is PubMed's safe markup: its inline tags are dropped and entities read
+    piece by piece (a tag never holds a matched word); runs of space become one space.
+    """
+    source = raw or ""
+    pieces: list[tuple[str, bool]] = []
+    last = 0
+    for m in _MARKED.finditer(source):
+        pieces.append((_plain_piece(source[last : m.start()]), False))
+        pieces.append((_plain_piece(m.group(1)), True))
+        last = m.end()
+    pieces.append((_plain_piece(source[last:]), False))
+    if pieces:
+        pieces[0] = (pieces[0][0].lstrip(), pieces[0][1])
+        pieces[-1] = (pieces[-1][0].rstrip(), pieces[-1][1])
+    return Marked(tuple((p, hit) for p, hit in pieces if p))
+
+
+def _plain_piece(piece: str) -> str:
+    piece = piece.replace(START, "").replace(STOP, "")  # a marker left unpaired
+    if "<" in piece or "&" in piece:
+        piece = html.unescape(_TAG.sub("", piece))
+    return _SPACE.sub(" ", piece)
+
+
+# Ranked first, then highlighted: highlight() and snippet() are costly, and in the ranking
+# query they would run for every match before the best page is kept. The ``since`` filter is
+# written ``+rowid IN``: a bare ``rowid IN`` would be handed to FTS5 as one lookup per id.
+_SQLITE = f"""
+WITH top AS (
+    SELECT rowid AS id, {_BM25} AS bm25
+    FROM article_fts WHERE article_fts MATCH :match {{since}}
+    ORDER BY bm25, rowid
+    LIMIT :limit OFFSET :offset
+)
+SELECT a.pmid, -top.bm25 AS score,
+       highlight(article_fts, 0, :start, :stop) AS title,
+       snippet(article_fts, 1, :start, :stop, '…', :words) AS snippet
+FROM article_fts, top, article a
+WHERE article_fts MATCH :match AND article_fts.rowid IN (SELECT id FROM top)
+  AND top.id = article_fts.rowid AND a.id = top.id
+ORDER BY top.bm25, top.id
+"""
+
+# ts_headline is costly, so it runs on the page of hits only, after ranking.
+_POSTGRES = """
+WITH q AS (SELECT plainto_tsquery('english', :match) AS q),
+hits AS (
+    SELECT a.pmid, a.title, a.abstract, ts_rank(a.search_vector, q.q) AS score
+    FROM article a, q
+    WHERE a.search_vector @@ q.q AND NOT a.deleted {since}
+    ORDER BY score DESC, a.pmid
+    LIMIT :limit OFFSET :offset
+)
+SELECT hits.pmid, hits.score,
+       ts_headline('english', hits.title, q.q, :title_options) AS title,
+       ts_headline('english', hits.abstract, q.q, :snippet_options) AS snippet
+FROM hits, q
+ORDER BY hits.score DESC, hits.pmid
+"""
+
+
+def search_articles(
+    session: Session, query: str, limit: int = 20, offset: int = 0, *, since: date | None = None
+) -> list[SearchHit]:
+    """Stored articles (not deleted) holding every word of ``query``, best match first.
+
+    ``since`` keeps articles created on or after that day. SearchQueryError when ``query``
+    holds no word.
+    """
+    words = query_words(query)
+    params: dict[str, Any] = {"limit": limit, "offset": offset, "since": since}
+    postgres = session.get_bind().dialect.name == "postgresql"
+    since_sql = ""
+    if since is not None and postgres:
+        since_sql = "AND a.create_date >= :since"
+    elif since is not None:
+        since_sql = "AND +rowid IN (SELECT id FROM article WHERE create_date >= :since)"
+        params["since"] = since.isoformat()  # as SQLAlchemy stores a Date in SQLite
+    if postgres:
+        sql = _POSTGRES.format(since=since_sql)
+        params["match"] = " ".join(words)
+        marks = f'StartSel="{START}", StopSel="{STOP}"'
+        params["title_options"] = f"{marks}, HighlightAll=true"
+        params["snippet_options"] = (
+            f"{marks}, MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=2, "
+            'FragmentDelimiter=" … "'
+        )
+    else:
+        sql = _SQLITE.format(since=since_sql)
+        params["match"] = " ".join(f'"{w}"' for w in words)
+        params.update(start=START, stop=STOP, words=SNIPPET_WORDS)
+    rows = session.execute(text(sql), params).all()
+    return [SearchHit(r.pmid, float(r.score), marked(r.title), marked(r.snippet)) for r in rows]
