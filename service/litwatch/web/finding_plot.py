@@ -24,10 +24,10 @@ from litwatch.judging.evidence import EvidenceRow
 
 PLOTTED = ("supports", "contradicts")
 WIDTH = 720
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 44, 44
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 44, 48
 GAP = 2  # between stacked marks, and between the zero line and the first mark
 R_MAX, R_MIN, R_FLOOR = 16.0, 2.5, 4.0  # R_FLOOR: the largest mark never gets smaller
-MIN_HALF = 40  # each half (above, below the line) at least this tall
+MIN_HALF = 48  # each half (above, below the line) at least this tall
 TEMPLATE = "web/_finding_plot.html"
 
 
@@ -62,6 +62,7 @@ class Plot:
     width: int
     height: int
     zero_y: float
+    top: float
     left: float
     right: float
     years: list[YearCount]
@@ -140,6 +141,7 @@ def layout(studies: list[PlotStudy]) -> Plot | None:
         width=WIDTH,
         height=math.ceil(zero_y + below + BOTTOM),
         zero_y=round(zero_y, 2),
+        top=TOP,
         left=LEFT,
         right=WIDTH - RIGHT,
         years=_year_counts(studies),
