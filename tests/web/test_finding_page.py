@@ -17,7 +17,16 @@ from litwatch.context import Context
 from litwatch.judging.evidence import EvidenceRow, count_rows
 from litwatch.store.tables import Article
 from litwatch.templating import make_environment
-from litwatch.web.finding_plot import PlotStudy, layout, plot_markup, radius, studies_of
+from litwatch.web.finding_plot import (
+    MAX_HALF,
+    MIN_HALF,
+    TOP,
+    PlotStudy,
+    layout,
+    plot_markup,
+    radius,
+    studies_of,
+)
 from tests.web.test_app import EVIL, RCT, app_client, make_context
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -187,3 +196,16 @@ def test_the_table_filters(site: tuple[Context, httpx.Client]) -> None:
         answer = client.get("/evidence/mrss-improvement", params=bad)
         assert answer.status_code == 422
         assert "use one of" in answer.text
+
+
+def test_a_busy_year_is_squeezed_into_a_bounded_plot() -> None:
+    busy = [PlotStudy(str(i), 2020, "supports", 10 + i, f"Study {i}") for i in range(300)]
+    busy.append(PlotStudy("c", 2021, "contradicts", 50, "The one against"))
+    plot = layout(busy)
+    assert plot is not None and plot.height <= TOP + MAX_HALF + MIN_HALF + 48
+    assert len(plot.marks) == 301
+    for m in plot.marks:  # every mark inside its half, none past the top
+        if m.study.stance == "supports":
+            assert plot.top <= m.cy - m.r and m.cy + m.r <= plot.zero_y
+        else:
+            assert m.cy - m.r >= plot.zero_y

@@ -7,7 +7,9 @@ the plot reads the same with them off; the template also writes a table of the c
 year, the text alternative for screen readers.
 
 Marks of one year and stance stack away from the zero line, the largest nearest it, so no
-two overlap and the height grows with the busiest year. A study whose n is unknown gets a
+two overlap and the height grows with the busiest year, up to ``MAX_HALF`` a side: beyond it
+the stacks are squeezed and their marks overlap, so a finding with hundreds of studies a
+year still draws a plot of bounded size. A study whose n is unknown gets a
 fixed, dashed circle. A very small n is drawn at ``R_MIN`` so that it stays visible.
 """
 
@@ -28,6 +30,7 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 16, 44, 48
 GAP = 2  # between stacked marks, and between the zero line and the first mark
 R_MAX, R_MIN, R_FLOOR = 16.0, 2.5, 4.0  # R_FLOOR: the largest mark never gets smaller
 MIN_HALF = 48  # each half (above, below the line) at least this tall
+MAX_HALF = 240  # and at most this: a busier year's stack is squeezed, its marks overlapping
 TEMPLATE = "web/_finding_plot.html"
 
 
@@ -129,13 +132,19 @@ def layout(studies: list[PlotStudy]) -> Plot | None:
             offsets.append((s, used + GAP + r, r))
             used += GAP + 2 * r
         extent[stance] = max(extent[stance], used)
-    above = max(MIN_HALF, extent["supports"] + GAP)
-    below = max(MIN_HALF, extent["contradicts"] + GAP)
+    room = MAX_HALF - GAP
+    squeeze = {
+        k: (room - 2 * r_max) / (v - 2 * r_max) if v > room else 1.0 for k, v in extent.items()
+    }
+    above = max(MIN_HALF, min(MAX_HALF, extent["supports"] + GAP))
+    below = max(MIN_HALF, min(MAX_HALF, extent["contradicts"] + GAP))
     zero_y = TOP + above
-    marks = [
-        Mark(s, x_of(s.year), round(zero_y - d if s.stance == "supports" else zero_y + d, 2), r)
-        for s, d, r in offsets
-    ]
+    marks = []
+    for s, d, r in offsets:
+        # Squeezed, a mark's edge still ends inside its half.
+        d = r + (d - r) * squeeze[s.stance]
+        cy = zero_y - d if s.stance == "supports" else zero_y + d
+        marks.append(Mark(s, x_of(s.year), round(cy, 2), r))
     step = max(1, math.ceil(span / 12))
     return Plot(
         width=WIDTH,
