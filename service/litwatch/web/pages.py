@@ -6,8 +6,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from litwatch.web.auth import require_reader
-from litwatch.web.page_data import MAX_LIMIT, answer_search, load_article, load_evidence
-from litwatch.web.responses import context_of, error_page, render
+from litwatch.web.finding_page import finding_view, parse_filter
+from litwatch.web.page_data import (
+    MAX_LIMIT,
+    InputError,
+    answer_search,
+    load_article,
+    load_evidence,
+)
+from litwatch.web.responses import context_of, environment_of, error_page, render
 
 router = APIRouter(dependencies=[Depends(require_reader)])
 
@@ -62,12 +69,28 @@ def article_page(request: Request, pmid: str, feedback: str | None = None) -> HT
 
 
 @router.get("/evidence/{finding_id}", response_class=HTMLResponse)
-def evidence_page(request: Request, finding_id: str) -> HTMLResponse:
-    """The living evidence table of one known finding."""
+def evidence_page(
+    request: Request, finding_id: str, design: str | None = None, stance: str | None = None
+) -> HTMLResponse:
+    """A known finding's page: its counts, the plot over the years, the living evidence table
+    (filtered by ``design`` and ``stance`` when given)."""
+    try:
+        wanted = parse_filter(design, stance)
+    except InputError as exc:
+        return error_page(request, 422, "Bad filter", str(exc))
     found = load_evidence(context_of(request), finding_id)
     if found is None:
         return error_page(
             request, 404, "Finding not found", f"There is no known finding {finding_id!r}."
         )
     finding, table = found
-    return render(request, "evidence.html", finding=finding, table=table, rows=table.rows)
+    view = finding_view(environment_of(request), table, wanted)
+    return render(
+        request,
+        "evidence.html",
+        finding=finding,
+        table=table,
+        rows=table.rows,
+        view=view,
+        wanted=wanted,
+    )
