@@ -209,3 +209,13 @@ def test_a_busy_year_is_squeezed_into_a_bounded_plot() -> None:
             assert plot.top <= m.cy - m.r and m.cy + m.r <= plot.zero_y
         else:
             assert m.cy - m.r >= plot.zero_y
+
+
+def test_the_api_filters_rows_but_not_counts(site: tuple[Context, httpx.Client]) -> None:
+    _, client = site
+    every = client.get("/api/evidence/mrss-improvement").json()
+    rct = client.get("/api/evidence/mrss-improvement", params={"design": "rct"}).json()
+    assert [r["pmid"] for r in rct["rows"]] == [RCT]
+    assert len(every["rows"]) == 2 and rct["counts"] == every["counts"]
+    bad = client.get("/api/evidence/mrss-improvement", params={"stance": "maybe"})
+    assert bad.status_code == 422 and "use one of" in bad.json()["error"]

@@ -14,9 +14,11 @@ from litwatch.judging.feedback import add_feedback
 from litwatch.store.engine import ping
 from litwatch.store.metrics import SearchState, collect_searches
 from litwatch.web.auth import require_editor, require_reader
+from litwatch.web.finding_page import parse_filter
 from litwatch.web.forms import read_fields, to_bool
 from litwatch.web.health import searches_health, service_problems
 from litwatch.web.page_data import (
+    InputError,
     answer_search,
     article_dict,
     load_article,
@@ -102,8 +104,15 @@ def api_feedback(
 
 
 @router.get("/api/evidence/{finding_id}", dependencies=[Depends(require_reader)])
-def api_evidence(request: Request, finding_id: str) -> Response:
-    """A finding's statement and its living evidence table."""
+def api_evidence(
+    request: Request, finding_id: str, design: str | None = None, stance: str | None = None
+) -> Response:
+    """A finding's statement and its living evidence table; ``design`` and ``stance`` narrow
+    the rows (never the counts), as on the finding's page."""
+    try:
+        wanted = parse_filter(design, stance)
+    except InputError as exc:
+        return api_error(422, str(exc))
     found = load_evidence(context_of(request), finding_id)
     if found is None:
         return api_error(404, f"unknown finding {finding_id!r}")
@@ -113,7 +122,7 @@ def api_evidence(request: Request, finding_id: str) -> Response:
             "finding_id": finding.id,
             "statement": finding.statement,
             **table.as_dict(),
-            "rows": [r.as_dict() for r in table.rows],
+            "rows": [r.as_dict() for r in table.rows if wanted.keeps(r)],
         }
     )
 
