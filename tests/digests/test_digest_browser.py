@@ -12,7 +12,7 @@ import pytest
 
 from litwatch.context import Context
 from tests.digests.conftest import Message, clinicians
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers.browser import chromium
 
 pytestmark = pytest.mark.browser
 
@@ -23,16 +23,8 @@ ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def shoot(page, name: str, then: str = "") -> list[Path]:  # type: ignore[no-untyped-def]

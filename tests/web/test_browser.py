@@ -12,19 +12,8 @@ from sqlmodel import Session, select
 from litwatch.context import Context
 from litwatch.store.tables import Feedback
 from litwatch.web import create_app
+from tests.helpers.browser import chromium
 from tests.web.test_app import EVIL, PASSWORD, RCT, make_context, seed, serving
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.browser
 
@@ -44,16 +33,8 @@ def base_url(seeded: Context) -> Iterator[str]:
 
 @pytest.fixture
 def page(base_url: str) -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser.new_page()
 
 
 def test_search_article_feedback_in_a_browser(  # type: ignore[no-untyped-def]

@@ -17,8 +17,8 @@ from litwatch.judging.evidence import evidence_table
 from litwatch.pubmed.parser import parse_pubmed_xml
 from litwatch.store.articles import upsert_articles
 from litwatch.web import create_app
+from tests.helpers.browser import chromium
 from tests.web.test_app import NOW, make_context, serving
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("var/screenshots")
@@ -48,16 +48,8 @@ def demo_site(migrated_sqlite_url: str) -> Iterator[tuple[Context, str]]:
 
 @pytest.fixture
 def page() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 1100, "height": 900})
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser.new_page(viewport={"width": 1100, "height": 900})
 
 
 def test_the_finding_page_draws_its_plot(page: Any, demo_site: tuple[Context, str]) -> None:

@@ -20,10 +20,10 @@ from litwatch.fake_eutils.democorpus import load_demo_corpus
 from litwatch.store.searches import find_search
 from litwatch.store.tables import Feedback
 from litwatch.web import create_app
+from tests.helpers.browser import chromium
 from tests.helpers.e2e import Clock, fake_eutils
 from tests.helpers.paths import REPO
 from tests.web.test_app import PASSWORD, make_context, serving
-from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 SHOTS = REPO / "var" / "screenshots"
@@ -40,16 +40,8 @@ def site(migrated_sqlite_url: str) -> Iterator[tuple[Context, str]]:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def shoot(page: Any, name: str, *, full_page: bool = True) -> Path:

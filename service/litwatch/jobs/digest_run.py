@@ -49,21 +49,20 @@ def render_settings(ctx: Context) -> RenderSettings:
 
 def due_subscribers(ctx: Context, session: Session, *, force: bool = False) -> list[Subscriber]:
     """The active subscribers whose digest is due now (all of them with ``force``)."""
-    s = ctx.settings
     now = ctx.now()
+    slots = _slots(ctx)
     subs = []
     for sub in list_subscribers(session, active_only=True):
-        if force or digest_due(
-            sub.frequency,
-            sub.last_digest_at,
-            sub.created_at,  # type: ignore[arg-type]
-            now,
-            at=s.digest_time,
-            weekday=s.digest_weekday,
-            tz=s.timezone,
-        ):
+        if force or digest_due(sub.frequency, sub.last_digest_at, sub.created_at, now, **slots):  # type: ignore[arg-type]
             subs.append(sub)
     return subs
+
+
+def _slots(ctx: Context) -> dict[str, str]:
+    """When digests go out, as the settings say: ``digest_due``'s and ``next_digest_at``'s
+    keyword arguments."""
+    s = ctx.settings
+    return {"at": s.digest_time, "weekday": s.digest_weekday, "tz": s.timezone}
 
 
 @dataclass(frozen=True)
@@ -75,23 +74,15 @@ class NextDigest:
 
 def next_digests(ctx: Context, only_email: str | None = None) -> list[NextDigest]:
     """When each active subscriber's next digest is due (``now`` for one due already)."""
-    s = ctx.settings
     now = ctx.now()
+    slots = _slots(ctx)
     with Session(ctx.engine) as session:
         subs = list_subscribers(session, active_only=True)
     return [
         NextDigest(
             sub.email,
             sub.frequency,
-            next_digest_at(
-                sub.frequency,
-                sub.last_digest_at,
-                sub.created_at,  # type: ignore[arg-type]
-                now,
-                at=s.digest_time,
-                weekday=s.digest_weekday,
-                tz=s.timezone,
-            ),
+            next_digest_at(sub.frequency, sub.last_digest_at, sub.created_at, now, **slots),  # type: ignore[arg-type]
         )
         for sub in subs
         if only_email in (None, sub.email)
