@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
 import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -121,3 +122,31 @@ def test_a_poll_killed_inside_a_commit_is_recovered_from(
     assert sorted(set(fake.served)) == [str(70_000_001 + i) for i in range(TOTAL)]
     assert len(fake.served) - served_before == TOTAL - kept
     engine.dispose()
+
+
+def test_the_classifying_worker_ends_when_its_poll_is_killed(
+    migrated_sqlite_url: str, tmp_path: Path
+) -> None:
+    """SIGKILL gives a poll no chance to stop its worker process: the worker ends by itself."""
+    engine = make_engine(migrated_sqlite_url)
+    with Session(engine) as s:
+        add_search(s, "topic", TOPIC_QUERY, now=datetime.now(UTC))
+        s.commit()
+    engine.dispose()
+    marker = tmp_path / "marker"
+    with fake_eutils(corpus_of(TOTAL)) as (_, base_url):
+        env = child_env(migrated_sqlite_url, base_url)
+        env.update(LITWATCH_EUTILS_BATCH_SIZE=str(BATCH), LITWATCH_POLL_CLASSIFY_WORKER="true")
+        cmd = [sys.executable, "-m", "tests.helpers.kill_point", str(marker), "batch:3", "--"]
+        proc = subprocess.Popen([*cmd, *POLL], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+        try:
+            wait_for_marker(marker, proc)
+            workers = psutil.Process(proc.pid).children(recursive=True)
+            assert workers  # the first batches were judged in the worker, which is still up
+        finally:
+            proc.kill()
+            proc.wait(timeout=30)
+        gone, alive = psutil.wait_procs(workers, timeout=10)
+        for orphan in alive:
+            orphan.kill()
+        assert alive == [], f"worker processes outlived their poll: {alive}"

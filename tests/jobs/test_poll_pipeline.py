@@ -204,6 +204,7 @@ def _poll_gold(db_url: str, *, worker: bool) -> tuple[dict[str, Any], set[str]]:
             summary = poll_search(ctx, "topic", progress=progress)
             assert summary.status == "ok", summary.error
             assert summary.new == 261
+            assert multiprocessing.active_children() == []  # the worker stopped with the poll
             return _judgements(ctx), children
         finally:
             ctx.close()

@@ -11,14 +11,19 @@ process the rest, meanwhile (the split follows which of the two waited for the o
 
 The worker is started with ``spawn`` (forking a process that runs threads is unsafe), at the
 first batch, and stopped when the poll ends. If it dies (killed, out of memory), the batch it
-held is judged here and the rest of the poll runs in one process.
+held is judged here and the rest of the poll runs in one process. A spawned process outlives a
+parent that is killed outright (SIGKILL gives the parent no chance to stop it), so the worker
+watches for its parent's death and then ends itself (``_watch_parent``).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import pickle
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -40,6 +45,25 @@ log = logging.getLogger(__name__)
 FIRST_SHARE = 0.7
 SHARE_STEP = 0.05
 MIN_SHARE, MAX_SHARE = 0.3, 0.95
+
+# How often the worker looks whether its parent is still there.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _start_worker(kb: KnowledgeBase, parent: int) -> None:
+    """The worker's initializer: its knowledge base, and a watch on the process that started it."""
+    set_worker_kb(kb)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """End this process once ``parent`` is gone (the worker is then handed to another parent).
+
+    Nothing is lost by ending at once: the worker holds no state but the batch in hand, and a
+    parent that is gone cannot take its answer."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 @dataclass(slots=True)
@@ -83,8 +107,8 @@ class SecondCore:
                 self._pool = ProcessPoolExecutor(
                     max_workers=1,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=set_worker_kb,
-                    initargs=(self.kb,),
+                    initializer=_start_worker,
+                    initargs=(self.kb, os.getpid()),
                 )
             share = replace(batch, records=batch.records[:cut])
             future = self._pool.submit(judge_first_in_worker, share)
