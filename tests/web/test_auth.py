@@ -76,8 +76,9 @@ def changes(sub_id: int) -> list[tuple[str, dict[str, str]]]:
     ]
 
 
-# The posts that need no login: the login itself and the digest's signed links.
-OPEN_POSTS = {"/login", "/feedback/{token}", "/unsubscribe/{token}"}
+# The posts that need no login: the login itself and the digest's signed links; and starting
+# a live search, which a reader may do (it is the GET search, run in the background).
+OPEN_POSTS = {"/login", "/feedback/{token}", "/unsubscribe/{token}", "/api/live-searches"}
 
 
 def nothing_changed(ctx: Context) -> None:

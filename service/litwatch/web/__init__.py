@@ -4,10 +4,12 @@
 server-side with the context's one Jinja environment (``ctx.templates``), from ``templates/web/``.
 ``pages`` (HTML), ``api`` (JSON), ``links`` (the digest's feedback and unsubscribe links),
 ``page_data`` (what both show, read through the store), ``responses`` (errors, rendering),
-``metrics`` (``/metrics``), ``health`` (the rule ``/healthz`` applies) and ``banner`` (the
-notice every page shows while the service cannot poll); ``auth`` (who may change things:
-login, session, CSRF), ``login`` (its pages), ``searches_pages`` and ``subscribers_pages``
-(the management pages), ``manage_data`` (what they show).
+``live_searches`` and ``live_jobs`` (a live search run in the background, its progress
+followed by the search page), ``metrics`` (``/metrics``), ``health`` (the rule ``/healthz``
+applies) and ``banner`` (the notice every page shows while the service cannot poll);
+``auth`` (who may change things: login, session, CSRF), ``login`` (its pages),
+``searches_pages`` and ``subscribers_pages`` (the management pages), ``manage_data`` (what
+they show).
 
 May import: ``litwatch.context``, jobs (a live search), the stages below (digests, judging,
 store), ``records``, ``errors``; never cli.
@@ -27,9 +29,19 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from litwatch.context import Context
 from litwatch.digests.rendering import DESIGN_LABELS
-from litwatch.web import api, links, login, metrics, pages, searches_pages, subscribers_pages
+from litwatch.web import (
+    api,
+    links,
+    live_searches,
+    login,
+    metrics,
+    pages,
+    searches_pages,
+    subscribers_pages,
+)
 from litwatch.web.auth import NO_SECRET, CsrfRefused, LoginRequired, has_secret, session_key
 from litwatch.web.banner import install_banner
+from litwatch.web.live_jobs import LiveJobs
 from litwatch.web.responses import api_error, error_page, is_api
 
 log = logging.getLogger(__name__)
@@ -53,7 +65,9 @@ def create_app(ctx: Context) -> FastAPI:
     install_banner(env, ctx.settings)
     app.state.ctx = ctx
     app.state.env = env
-    for module in (pages, login, searches_pages, subscribers_pages, links, api, metrics):
+    app.state.live_jobs = LiveJobs(ctx)
+    routers = (pages, login, searches_pages, subscribers_pages, links, api, live_searches, metrics)
+    for module in routers:
         app.include_router(module.router)
     s = ctx.settings
     app.add_middleware(

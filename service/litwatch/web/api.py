@@ -19,13 +19,13 @@ from litwatch.web.forms import read_fields, to_bool
 from litwatch.web.health import searches_health, service_problems
 from litwatch.web.page_data import (
     InputError,
-    answer_search,
     article_dict,
     load_article,
     load_evidence,
     search_dict,
 )
 from litwatch.web.responses import api_error, context_of, wants_html
+from litwatch.web.search_answer import answer_search
 
 log = logging.getLogger(__name__)
 router = APIRouter()

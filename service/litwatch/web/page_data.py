@@ -13,8 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from litwatch.context import Context
-from litwatch.errors import ConfigError, EutilsError, QueryError, SearchQueryError
-from litwatch.jobs.live_search import search_live
+from litwatch.jobs.live_search import Progress, search_live
 from litwatch.judging.evidence import NOT_TRIAL_REPORTS, EvidenceTable, evidence_table
 from litwatch.judging.knowledge import Finding
 from litwatch.pubmed.markup import to_plain
@@ -139,7 +138,9 @@ def local_rows(session: Session, params: SearchParams) -> list[ResultRow]:
     ]
 
 
-def run_search(ctx: Context, params: SearchParams) -> SearchOutcome:
+def run_search(
+    ctx: Context, params: SearchParams, progress: Progress | None = None
+) -> SearchOutcome:
     """Search PubMed now (stored and classified on the way) or the local store.
 
     A live search raises QueryError for a query NCBI refuses and EutilsError when NCBI
@@ -152,42 +153,13 @@ def run_search(ctx: Context, params: SearchParams) -> SearchOutcome:
         with Session(ctx.engine) as session:
             outcome.results = local_rows(session, params)
         return outcome
-    pmids, total = search_live(ctx, params.query, since=params.since, limit=params.limit)
+    pmids, total = search_live(
+        ctx, params.query, since=params.since, limit=params.limit, progress=progress
+    )
     with Session(ctx.engine) as session:
         outcome.results = result_rows(session, pmids)
     outcome.total = total
     return outcome
-
-
-@dataclass
-class SearchAnswer:
-    """A search's outcome, or the HTTP status and message that say why it could not run."""
-
-    outcome: SearchOutcome
-    status: int = 200
-    error: str = ""
-
-
-def answer_search(
-    ctx: Context, q: str | None, local: str | None, since: str | None, limit: str | None
-) -> SearchAnswer:
-    """Run a search from query-string text; every failure a person can meet becomes a message."""
-    try:
-        params = parse_params(q, local, since, limit)
-    except InputError as exc:
-        typed = SearchParams(query=(q or "").strip(), local=bool(local))
-        return SearchAnswer(SearchOutcome(typed), 422, str(exc))
-    try:
-        return SearchAnswer(run_search(ctx, params))
-    except QueryError as exc:
-        return SearchAnswer(SearchOutcome(params), 400, f"PubMed cannot run this query: {exc}")
-    except SearchQueryError as exc:
-        return SearchAnswer(SearchOutcome(params), 422, f"Cannot search the store: {exc}")
-    except EutilsError as exc:
-        log.warning("live search failed: %s", exc)
-        return SearchAnswer(SearchOutcome(params), 502, f"PubMed could not be reached: {exc}")
-    except ConfigError as exc:
-        return SearchAnswer(SearchOutcome(params), 503, str(exc))
 
 
 def load_article(ctx: Context, pmid: str) -> ArticleView | None:

@@ -10,11 +10,11 @@ from litwatch.web.finding_page import finding_view, parse_filter
 from litwatch.web.page_data import (
     MAX_LIMIT,
     InputError,
-    answer_search,
     load_article,
     load_evidence,
 )
 from litwatch.web.responses import context_of, environment_of, error_page, render
+from litwatch.web.search_answer import SearchAnswer, answer_search
 
 router = APIRouter(dependencies=[Depends(require_reader)])
 
@@ -31,10 +31,15 @@ def search_page(
     local: str | None = None,
     since: str | None = None,
     limit: str | None = None,
+    job: str | None = None,
 ) -> HTMLResponse:
-    """The search form, and the ranked results when a query is given."""
+    """The search form, and the ranked results when a query is given. ``job`` names a live
+    search already run in the background (``live_jobs``): its results are shown, not asked
+    for again; a job unknown or expired runs the search afresh."""
     ctx = context_of(request)
-    answer = answer_search(ctx, q, local, since, limit)
+    answer = finished_answer(request, job, q) if job and not local else None
+    if answer is None:
+        answer = answer_search(ctx, q, local, since, limit)
     return render(
         request,
         "search.html",
@@ -46,6 +51,14 @@ def search_page(
         findings=ctx.knowledge_base.findings,
         max_limit=MAX_LIMIT,
     )
+
+
+def finished_answer(request: Request, job_id: str, q: str | None) -> SearchAnswer | None:
+    """The answer of the finished live search ``job_id`` for this query, if it is kept."""
+    job = request.app.state.live_jobs.get(job_id)
+    if job is None or job.answer is None or job.params.query != (q or "").strip():
+        return None
+    return job.answer  # type: ignore[no-any-return]
 
 
 @router.get("/article/{pmid}", response_class=HTMLResponse)
