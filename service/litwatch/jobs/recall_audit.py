@@ -22,6 +22,7 @@ from litwatch.errors import QueryError, StoreError
 from litwatch.eutils.date_slices import collect_ids, crdt_term
 from litwatch.eutils.query_blocks import broader_query
 from litwatch.judging.feedback import load_learned_model
+from litwatch.judging.knowledge import KnowledgeBase
 from litwatch.judging.recall_gaps import drug_words, missing_terms
 from litwatch.judging.rules import classify_article
 from litwatch.pubmed.markup import to_plain
@@ -153,32 +154,41 @@ def audit_search(
     report.broader_hits, report.saved_hits = len(found), len(saved)
 
     records = _records(ctx, found, report, progress)
-    today = ctx.now().date()
     for pmid in found:
         record = records.get(pmid)
-        if record is None or record.is_notice:
-            continue
-        judged: Classification = classify_article(record, kb, learned=learned, today=today)
-        if judged.relevance != "core":
-            continue
-        report.core_found += 1
-        if pmid in saved:
-            report.core_caught += 1
-            continue
-        report.missed.append(
-            MissedArticle(
-                pmid=pmid,
-                title=to_plain(record.title),
-                year=record.pub_year,
-                design=judged.design,
-                score=judged.relevance_score,
-                drug_words=drug_words(record, kb),
-                suggestions=missing_terms(record, query, kb),
-            )
-        )
+        if record is not None and not record.is_notice:
+            judged = classify_article(record, kb, learned=learned, today=ctx.now().date())
+            _count(report, record, judged, pmid in saved, kb)
     report.missed.sort(key=lambda m: (-m.score, m.pmid))
     report.requests = ctx.eutils.requests_made - before
     return report
+
+
+def _count(
+    report: AuditReport,
+    record: ArticleRecord,
+    judged: Classification,
+    caught: bool,
+    kb: KnowledgeBase,
+) -> None:
+    """Count a core article, as caught by the saved query or as one it missed."""
+    if judged.relevance != "core":
+        return
+    report.core_found += 1
+    if caught:
+        report.core_caught += 1
+        return
+    report.missed.append(
+        MissedArticle(
+            pmid=record.pmid,
+            title=to_plain(record.title),
+            year=record.pub_year,
+            design=judged.design,
+            score=judged.relevance_score,
+            drug_words=drug_words(record, kb),
+            suggestions=missing_terms(record, report.query, kb),
+        )
+    )
 
 
 def _records(
