@@ -39,7 +39,9 @@ def stored_count(ctx: Context) -> int:
 
 def test_audit_lists_the_core_articles_the_query_missed(world) -> None:  # type: ignore[no-untyped-def]
     ctx, fake = world
-    report = audit_search(ctx, "rtx")
+    seen: list[tuple[int, int]] = []
+    report = audit_search(ctx, "rtx", progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (0, report.broader_hits) and seen[-1] == (report.broader_hits,) * 2
     assert report.window == (date(2026, 1, 1), TODAY)  # never polled: backfill start to today
     assert report.broader.startswith('("Scleroderma, Systemic"[mh]')
     assert "rituximab" not in report.broader.lower()

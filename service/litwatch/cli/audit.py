@@ -35,7 +35,7 @@ def audit(
         from litwatch.cli.ingest import progress_bar
 
         with progress_bar(f"audit {search}") as bar:
-            task = bar.add_task("read", total=None)
+            task = bar.add_task(f"audit {search}", total=None)
             report = audit_search(
                 ctx,
                 search,
