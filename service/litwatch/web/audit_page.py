@@ -7,7 +7,7 @@ The page shows the dates and the broader query first; the audit runs when the fo
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -38,7 +38,6 @@ class AuditAnswer:
     report: AuditReport | None = None
     status: int = 200
     error: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 def answer_audit(
@@ -51,12 +50,11 @@ def answer_audit(
         if search is None:
             return None
         start, end = audit_window(search, ctx.now().date())
-    answer = AuditAnswer(name, search.query, since or start.isoformat(), until or end.isoformat())
+        query = search.query
+    answer = AuditAnswer(name, query, since or start.isoformat(), until or end.isoformat())
     kb = ctx.knowledge_base
     try:
-        answer.broader = broader_query(
-            search.query, kb.topic.intervention, kb.topic.condition
-        ).query
+        answer.broader = broader_query(query, kb.topic.intervention, kb.topic.condition).query
     except QueryError as exc:
         answer.status, answer.error = (422 if run else 200), str(exc)
         return answer
