@@ -2,7 +2,8 @@
 
 Owns: the typer app and one module of commands per stage (``ingest``: init, poll, search,
 export; ``searches``; ``judging``: classify, explain, feedback, evidence, eval; ``digests``:
-subscribers, digest; ``runs``; ``serve``; ``passwords``: hash-password).
+subscribers, digest; ``runs``; ``audit``: the recall audit; ``serve``; ``passwords``:
+hash-password).
 
 May import: everything below it (jobs, context, the stages, config, records, errors) and
 ``litwatch.web`` (to serve it).
@@ -48,11 +49,11 @@ def _global(
 
 
 def _register() -> None:
-    from litwatch.cli import digests, ingest, judging, passwords, runs, searches, serve
+    from litwatch.cli import audit, digests, ingest, judging, passwords, runs, searches, serve
 
     ingest.register(app)
     app.add_typer(searches.app, name="searches")
-    for module in (judging, digests, runs, serve, passwords):
+    for module in (judging, digests, runs, audit, serve, passwords):
         module.register(app)
 
 

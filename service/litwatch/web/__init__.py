@@ -9,10 +9,10 @@ followed by the search page), ``metrics`` (``/metrics``), ``health`` (the rule `
 applies) and ``banner`` (the notice every page shows while the service cannot poll);
 ``auth`` (who may change things: login, session, CSRF), ``login`` (its pages),
 ``searches_pages`` and ``subscribers_pages`` (the management pages), ``manage_data`` (what
-they show).
+they show), ``audit_page`` (a saved search's recall audit, page and JSON).
 
-May import: ``litwatch.context``, jobs (a live search), the stages below (digests, judging,
-store), ``records``, ``errors``; never cli.
+May import: ``litwatch.context``, jobs (a live search, the recall audit), the stages below
+(digests, judging, store), ``records``, ``errors``; never cli.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from litwatch.context import Context
 from litwatch.digests.rendering import DESIGN_LABELS
 from litwatch.web import (
     api,
+    audit_page,
     links,
     live_searches,
     login,
@@ -66,7 +67,17 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.ctx = ctx
     app.state.env = env
     app.state.live_jobs = LiveJobs(ctx)
-    routers = (pages, login, searches_pages, subscribers_pages, links, api, live_searches, metrics)
+    routers = (
+        pages,
+        login,
+        searches_pages,
+        audit_page,
+        subscribers_pages,
+        links,
+        api,
+        live_searches,
+        metrics,
+    )
     for module in routers:
         app.include_router(module.router)
     s = ctx.settings
