@@ -132,7 +132,14 @@ def search(
                 rows, hits = local_rows(session, query, start, limit)
             count = len(rows)
         else:
-            pmids, count = search_live(ctx, query, since=start, limit=limit)
+            with progress_bar("searching PubMed") as bar:
+                task = bar.add_task("searching PubMed", total=None)
+
+                def show(stage: str, done: int, total: int) -> None:
+                    words = "fetching and judging" if stage == "fetching" else "searching PubMed"
+                    bar.update(task, description=words, completed=done, total=total or None)
+
+                pmids, count = search_live(ctx, query, since=start, limit=limit, progress=show)
             with Session(ctx.engine) as session:
                 found = [get_article(session, p) for p in pmids]
                 rows = article_rows(session, [a for a in found if a is not None])
