@@ -164,7 +164,7 @@ def search(
 
 
 def export(
-    fmt: str = typer.Option("jsonl", "--format", help="jsonl, csv, ris or bibtex"),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl, csv, ris, bibtex or medline (.nbib)"),
     search_name: str | None = typer.Option(None, "--search", help="Only this saved search."),
     output: Path | None = typer.Option(None, "--output", help="Write here instead of stdout."),
 ) -> None:
