@@ -7,15 +7,22 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import Request
+from starlette.datastructures import FormData
+from starlette.formparsers import MultiPartException
 
+MAX_UPLOAD = 20 * 1024 * 1024  # bytes of one uploaded file
 TRUE_WORDS = ("1", "true", "yes", "on", "relevant")
 FALSE_WORDS = ("0", "false", "no", "off", "not-relevant")
 
 
 async def read_fields(request: Request) -> dict[str, Any]:
-    """The fields of a urlencoded form or a JSON object body (empty for anything else)."""
+    """The fields of a urlencoded form, a JSON object body or a multipart form (its text
+    fields; ``read_upload`` gives its file); empty for anything else."""
     body = await request.body()
     kind = request.headers.get("content-type", "")
+    if kind.startswith("multipart/form-data"):
+        form = await _multipart(request)
+        return {k: v for k, v in form.items() if isinstance(v, str)}
     if kind.startswith("application/json"):
         try:
             data = json.loads(body or b"{}")
@@ -43,3 +50,21 @@ def to_bool(value: Any) -> bool | None:
         if word in FALSE_WORDS:
             return False
     return None
+
+
+async def _multipart(request: Request) -> FormData:
+    try:
+        return await request.form(max_files=1, max_fields=20, max_part_size=MAX_UPLOAD)
+    except (MultiPartException, ValueError, KeyError):
+        return FormData()
+
+
+async def read_upload(request: Request, name: str) -> tuple[str, bytes] | None:
+    """The file sent in field ``name`` of a multipart form, as (file name, bytes); None when
+    there is none."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return None
+    upload = (await _multipart(request)).get(name)
+    if upload is None or isinstance(upload, str):
+        return None
+    return upload.filename or "", await upload.read()

@@ -1,0 +1,79 @@
+"""``GET /export/FORMAT``: the list a page shows, as a file (CSV, RIS, BibTeX, MEDLINE, JSON
+lines), chosen by the same query parameters as the page (``export_data``)."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session
+
+from litwatch.export.formats import write_export
+from litwatch.web.auth import require_reader
+from litwatch.web.export_data import (
+    FILE_TYPES,
+    OFFERED,
+    ExportParams,
+    NotFound,
+    iter_selected,
+    select_articles,
+    wanted_relevances,
+)
+from litwatch.web.page_data import InputError
+from litwatch.web.responses import context_of, error_page
+
+router = APIRouter(dependencies=[Depends(require_reader)])
+
+
+def download_links(**params: str | None) -> list[tuple[str, str]]:
+    """(link text, URL) of each offered format for the list these page parameters name."""
+    query = urlencode({k: v for k, v in params.items() if v})
+    return [(text, f"/export/{fmt}" + (f"?{query}" if query else "")) for fmt, text in OFFERED]
+
+
+@router.get("/export/{fmt}")
+def export_file(
+    request: Request,
+    fmt: str,
+    search: str | None = None,
+    collection: str | None = None,
+    finding: str | None = None,
+    design: str | None = None,
+    stance: str | None = None,
+    q: str | None = None,
+    local: str | None = None,
+    since: str | None = None,
+    limit: str | None = None,
+    relevance: str | None = None,
+) -> Response:
+    """The page's list in ``fmt`` (csv, ris, bibtex, medline, jsonl), as an attachment."""
+    if fmt not in FILE_TYPES:
+        message = f"Unknown format {fmt!r}: use one of {', '.join(FILE_TYPES)}."
+        return error_page(request, 404, "No such format", message)
+    ctx = context_of(request)
+    params = ExportParams(
+        *(v or "" for v in (search, collection, finding, design, stance, q, local, since, limit)),
+        relevance=relevance or "",
+    )
+    try:
+        relevances = wanted_relevances(params.relevance)
+        selection = select_articles(ctx, params)
+    except InputError as exc:
+        return error_page(request, 422, "Bad export request", str(exc))
+    except NotFound as exc:
+        return error_page(request, 404, "Nothing to export", str(exc))
+    out = io.StringIO(newline="")
+    with Session(ctx.engine) as session:
+        count = write_export(iter_selected(session, selection, relevances), fmt, out)
+    extension, content_type = FILE_TYPES[fmt]
+    filename = f"litwatch-{selection.label}.{extension}"
+    return Response(
+        out.getvalue().encode("utf-8"),
+        media_type=content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "X-Litwatch-Articles": str(count),
+        },
+    )
