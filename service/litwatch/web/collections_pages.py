@@ -80,7 +80,7 @@ def collection_page(request: Request, name: str) -> HTMLResponse:
     return render(
         request,
         "collection.html",
-        name=name,
+        collection=name,
         rows=rows,
         problems=[str(p) for p in problems] if isinstance(problems, list) else [],
         downloads=download_links(collection=name),

@@ -52,11 +52,25 @@ def to_bool(value: Any) -> bool | None:
     return None
 
 
-async def _multipart(request: Request) -> FormData:
+async def _multipart(request: Request) -> dict[str, str | tuple[str, bytes]]:
+    """A multipart form's fields, its file read into memory and closed at once (so no
+    spooled temporary file outlives the request, whoever reads the form first)."""
+    cached = getattr(request.state, "multipart", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     try:
-        return await request.form(max_files=1, max_fields=20, max_part_size=MAX_UPLOAD)
+        form = await request.form(max_files=1, max_fields=20, max_part_size=MAX_UPLOAD)
     except (MultiPartException, ValueError, KeyError):
-        return FormData()
+        form = FormData()
+    fields: dict[str, str | tuple[str, bytes]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            fields[key] = value
+        else:
+            fields[key] = (value.filename or "", await value.read(MAX_UPLOAD + 1))
+            await value.close()
+    request.state.multipart = fields
+    return fields
 
 
 async def read_upload(request: Request, name: str) -> tuple[str, bytes] | None:
@@ -65,6 +79,4 @@ async def read_upload(request: Request, name: str) -> tuple[str, bytes] | None:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         return None
     upload = (await _multipart(request)).get(name)
-    if upload is None or isinstance(upload, str):
-        return None
-    return upload.filename or "", await upload.read()
+    return upload if isinstance(upload, tuple) else None
