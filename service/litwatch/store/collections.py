@@ -50,6 +50,7 @@ def add_to_collection(
     session: Session, collection: Collection, pmids: Sequence[str], *, now: datetime
 ) -> int:
     """Add the stored articles ``pmids`` to ``collection``; returns how many were new to it."""
+    assert collection.id is not None  # flushed by ensure_collection
     have = set(collection_pmids(session, collection.name))
     new = [p for p in dict.fromkeys(pmids) if p not in have]
     for pmid in new:
@@ -79,6 +80,6 @@ def list_collections(session: Session) -> list[CollectionSummary]:
         ).all()
     )
     return [
-        CollectionSummary(c.name, c.created_at, int(counts.get(c.id, 0)))
+        CollectionSummary(c.name, c.created_at, int(counts.get(c.id or 0, 0)))
         for c in session.exec(select(Collection).order_by(col(Collection.name)))
     ]

@@ -54,7 +54,15 @@ def export_file(
         return error_page(request, 404, "No such format", message)
     ctx = context_of(request)
     params = ExportParams(
-        *(v or "" for v in (search, collection, finding, design, stance, q, local, since, limit)),
+        search=search or "",
+        collection=collection or "",
+        finding=finding or "",
+        design=design or "",
+        stance=stance or "",
+        q=q or "",
+        local=local or "",
+        since=since or "",
+        limit=limit or "",
         relevance=relevance or "",
     )
     try:
