@@ -8,6 +8,7 @@ from Bio import Medline
 
 from litwatch.export.formats import write_export
 from litwatch.export.medline import WIDTH, medline_lines
+from litwatch.export.rows import ExportRow
 from litwatch.pubmed.markup import to_plain
 from litwatch.pubmed.nbib import looks_like_medline, parse_nbib
 from tests.export.test_formats import _retracted, _trial
@@ -86,3 +87,42 @@ def test_a_bad_record_is_named_and_the_rest_read() -> None:
     assert [a.pmid for a in batch.articles] == ["123", "456"]
     assert batch.errors == ["record 2: no PMID line", "record 3: PMID 'abc' is not a number"]
     assert not looks_like_medline("12345\n67890\n")
+
+
+def test_a_pubmed_style_file_is_read_in_full() -> None:
+    from tests.helpers.paths import TEST_DATA
+
+    text = (TEST_DATA / "nbib" / "two-records.nbib").read_text(encoding="utf-8")
+    batch = parse_nbib(text)
+    assert batch.errors == []
+    trial, retracted = batch.articles
+    assert trial.pmid == "91000001"
+    assert to_plain(trial.title).startswith("Rituximab versus placebo for skin fibrosis in early")
+    assert "written for litwatch's tests." in trial.title  # the continuation line joined
+    assert trial.doi == "10.9999/litwatch.nbib.1" and trial.pii == "kead123"
+    assert trial.issn == "1462-0332"
+    assert (trial.volume, trial.issue, trial.pages) == ("63", "4", "1012-1020")
+    assert trial.pub_year == 2024 and trial.pub_date is not None and trial.pub_date.month == 4
+    assert "RESULTS: At 24 weeks the mRSS fell by 6.1 points" in trial.abstract
+    assert [(a.last_name, a.fore_name, a.initials) for a in trial.authors[:2]] == [
+        ("Ebenezer", "Ngozi A", "NA"),
+        ("van der Berg", "Pieter", "P"),
+    ]
+    assert trial.authors[2].collective_name == "Made-up SSc Trial Group"
+    assert trial.registry_ids == ["NCT09990001"]
+    assert trial.publication_types == ["Journal Article", "Randomized Controlled Trial"]
+    heading = trial.mesh[1]
+    assert (heading.descriptor, heading.major) == ("Scleroderma, Diffuse", True)
+    assert heading.qualifiers == [("drug therapy", False), ("pathology", False)]
+    assert trial.mesh[2].qualifiers == [("therapeutic use", True)]
+    assert trial.keywords == ["B-cell depletion", "skin score"]
+    assert str(trial.electronic_date) == "2024-01-10" and str(trial.create_date) == "2024-01-10"
+    assert (trial.journal_iso, trial.publication_status) == ("Rheumatology (Oxford)", "ppublish")
+    assert retracted.retracted and retracted.pub_year == 2023
+    assert retracted.comments_corrections[0].ref_type == "RetractionIn"
+    assert retracted.comments_corrections[0].pmid == "91000003"
+    # Written out again, it reads back the same.
+    out = io.StringIO()
+    write_export([ExportRow(a) for a in batch.articles], "medline", out)
+    again = parse_nbib(out.getvalue())
+    assert [a.to_dict() for a in again.articles] == [a.to_dict() for a in batch.articles]

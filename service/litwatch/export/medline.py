@@ -51,7 +51,7 @@ def _initials(author: Author) -> str:
 
 
 def _mesh_term(m: MeshHeading) -> str:
-    descriptor = ("*" if m.major and not m.qualifiers else "") + to_plain(m.descriptor)
+    descriptor = ("*" if m.major else "") + to_plain(m.descriptor)
     qualifiers = "".join(f"/{'*' if major else ''}{to_plain(q)}" for q, major in m.qualifiers)
     return descriptor + qualifiers
 

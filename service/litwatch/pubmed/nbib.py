@@ -30,6 +30,7 @@ _COMMENT_REFS = {
     "UOF": "UpdateOf",
 }
 _PMID_IN = re.compile(r"PMID:\s*(\d+)")
+_ID_PAIR = re.compile(r"(\S+)\s+\[(\w+)\]")
 
 
 @dataclass
@@ -56,10 +57,12 @@ def _text(record: dict[str, Any], tag: str) -> str:
 
 
 def _tagged(values: list[str], kind: str) -> str:
-    """The value marked "[kind]" in LID/AID lines: "10.1/x [doi]" -> "10.1/x"."""
+    """The value marked "[kind]" in LID/AID lines: "10.1/x [doi]" -> "10.1/x". Biopython
+    joins repeated LID lines into one string, so every "value [kind]" pair is looked at."""
     for value in values:
-        if value.endswith(f"[{kind}]"):
-            return value[: -len(kind) - 2].strip()
+        for found, marked in _ID_PAIR.findall(value):
+            if marked == kind:
+                return str(found)
     return ""
 
 
