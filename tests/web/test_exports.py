@@ -225,6 +225,9 @@ def test_the_feed_lists_core_and_related_newest_first(
     assert link is not None
     url = link.group(1).replace("&amp;", "&")
     assert url.endswith(f"/feeds/{SEARCH}.atom?token={feed_token(SECRET, SEARCH)}")
+    assert re.search(
+        r'<link rel="alternate" type="application/atom\+xml"[^>]+href="([^"]+)"', page.text
+    )
     base = ctx.settings.base_url.rstrip("/")
     assert url.startswith(f"{base}/feeds/")
     answer = download(client, url.removeprefix(base))
@@ -331,3 +334,24 @@ def test_uploading_needs_the_login_and_the_csrf_token(
     forged = client.post("/collections", data={"name": "x", "csrf_token": "forged"}, files=files)
     assert forged.status_code == 403
     assert "No collections yet." in client.get("/collections").text
+
+
+def test_live_search_results_export_as_the_page_lists_them(migrated_sqlite_url: str) -> None:
+    from litwatch.fake_eutils.democorpus import load_demo_corpus
+    from tests.helpers.e2e import fake_eutils
+
+    with (
+        fake_eutils(load_demo_corpus()) as (_, eutils_url),
+        make_context(migrated_sqlite_url, eutils_url=eutils_url) as ctx,
+        app_client(ctx) as client,
+    ):
+        page = client.get("/", params={"q": "rituximab systemic sclerosis", "limit": "6"})
+        order = re.findall(r'href="/article/(\d+)" class="title"', page.text)
+        assert len(order) == 6
+        url = re.search(r'<a href="(/export/csv[^"]+)" download', page.text)
+        assert url is not None and "limit=6" in url.group(1)
+        answer = download(client, url.group(1).replace("&amp;", "&"))
+        assert answer.headers["content-disposition"] == (
+            'attachment; filename="litwatch-search-results-rituximab-systemic-sclerosis.csv"'
+        )
+        assert [r["pmid"] for r in csv.DictReader(io.StringIO(answer.text))] == order
