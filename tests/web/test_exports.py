@@ -337,21 +337,38 @@ def test_uploading_needs_the_login_and_the_csrf_token(
 
 
 def test_live_search_results_export_as_the_page_lists_them(migrated_sqlite_url: str) -> None:
+    """The page of a finished background search exports its results without asking PubMed
+    again; without the job the export runs the search as the page would."""
+    import time
+
     from litwatch.fake_eutils.democorpus import load_demo_corpus
     from tests.helpers.e2e import fake_eutils
 
     with (
-        fake_eutils(load_demo_corpus()) as (_, eutils_url),
+        fake_eutils(load_demo_corpus()) as (fake, eutils_url),
         make_context(migrated_sqlite_url, eutils_url=eutils_url) as ctx,
         app_client(ctx) as client,
     ):
-        page = client.get("/", params={"q": "rituximab systemic sclerosis", "limit": "6"})
+        query = {"q": "rituximab systemic sclerosis", "limit": "6"}
+        started = client.post("/api/live-searches", params=query)
+        assert started.status_code == 202, started.text
+        status_url, page_url = started.json()["status_url"], started.json()["page"]
+        deadline = time.monotonic() + 30
+        while client.get(status_url).json()["stage"] != "done":
+            assert time.monotonic() < deadline, "the live search did not finish"
+            time.sleep(0.05)
+        page = client.get(page_url)
         order = re.findall(r'href="/article/(\d+)" class="title"', page.text)
         assert len(order) == 6
         url = re.search(r'<a href="(/export/csv[^"]+)" download', page.text)
-        assert url is not None and "limit=6" in url.group(1)
+        assert url is not None and "limit=6" in url.group(1) and "job=" in url.group(1)
+        asked = len(fake.requests)
         answer = download(client, url.group(1).replace("&amp;", "&"))
+        assert len(fake.requests) == asked  # exported from the finished search
         assert answer.headers["content-disposition"] == (
             'attachment; filename="litwatch-search-results-rituximab-systemic-sclerosis.csv"'
         )
         assert [r["pmid"] for r in csv.DictReader(io.StringIO(answer.text))] == order
+        again = download(client, "/export/csv?q=rituximab+systemic+sclerosis&limit=6&job=gone")
+        assert len(fake.requests) > asked  # an unknown job: asked afresh, as the page would
+        assert [r["pmid"] for r in csv.DictReader(io.StringIO(again.text))] == order

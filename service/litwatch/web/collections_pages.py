@@ -14,7 +14,7 @@ from litwatch.errors import EutilsError, ImportFileError
 from litwatch.jobs.import_collection import import_file
 from litwatch.store.collections import collection_pmids, find_collection, list_collections
 from litwatch.web.auth import require_editor, require_reader
-from litwatch.web.downloads import download_links
+from litwatch.web.export_data import download_links
 from litwatch.web.forms import read_fields, read_upload
 from litwatch.web.page_data import result_rows
 from litwatch.web.responses import context_of, error_page, flash, render

@@ -4,7 +4,6 @@ lines), chosen by the same query parameters as the page (``export_data``)."""
 from __future__ import annotations
 
 import io
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -14,7 +13,6 @@ from litwatch.export.formats import write_export
 from litwatch.web.auth import require_reader
 from litwatch.web.export_data import (
     FILE_TYPES,
-    OFFERED,
     ExportParams,
     NotFound,
     iter_selected,
@@ -22,15 +20,10 @@ from litwatch.web.export_data import (
     wanted_relevances,
 )
 from litwatch.web.page_data import InputError
+from litwatch.web.pages import finished_answer
 from litwatch.web.responses import context_of, error_page
 
 router = APIRouter(dependencies=[Depends(require_reader)])
-
-
-def download_links(**params: str | None) -> list[tuple[str, str]]:
-    """(link text, URL) of each offered format for the list these page parameters name."""
-    query = urlencode({k: v for k, v in params.items() if v})
-    return [(text, f"/export/{fmt}" + (f"?{query}" if query else "")) for fmt, text in OFFERED]
 
 
 @router.get("/export/{fmt}")
@@ -46,9 +39,12 @@ def export_file(
     local: str | None = None,
     since: str | None = None,
     limit: str | None = None,
+    job: str | None = None,
     relevance: str | None = None,
 ) -> Response:
-    """The page's list in ``fmt`` (csv, ris, bibtex, medline, jsonl), as an attachment."""
+    """The page's list in ``fmt`` (csv, ris, bibtex, medline, jsonl), as an attachment.
+    ``job`` names the page's finished live search: its results are exported without asking
+    PubMed again (unknown or expired: the search runs again, as the page would)."""
     if fmt not in FILE_TYPES:
         message = f"Unknown format {fmt!r}: use one of {', '.join(FILE_TYPES)}."
         return error_page(request, 404, "No such format", message)
@@ -67,7 +63,8 @@ def export_file(
     )
     try:
         relevances = wanted_relevances(params.relevance)
-        selection = select_articles(ctx, params)
+        finished = finished_answer(request, job, q) if job and not local else None
+        selection = select_articles(ctx, params, finished)
     except InputError as exc:
         return error_page(request, 422, "Bad export request", str(exc))
     except NotFound as exc:

@@ -1,7 +1,8 @@
 """Which articles a download holds: the list a page shows, chosen by the page's own parameters.
 
 A page's download links carry its query string, so the file holds what the page lists: a
-search's results (``q``, ``local``, ``since``, ``limit``), a finding's evidence table
+search's results (``q``, ``local``, ``since``, ``limit``, and ``job``: the finished live search
+the page shows, exported without asking PubMed again), a finding's evidence table
 (``finding``, ``design``, ``stance``), a saved search (``search``), a collection
 (``collection``), or with none of these every stored article. ``relevance`` (core, related,
 off; several joined by commas) narrows any of them.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from sqlmodel import Session
 
@@ -21,7 +23,7 @@ from litwatch.store.collections import collection_pmids, find_collection
 from litwatch.store.searches import find_search
 from litwatch.web.finding_page import parse_filter
 from litwatch.web.page_data import InputError, load_evidence
-from litwatch.web.search_answer import answer_search
+from litwatch.web.search_answer import SearchAnswer, answer_search
 
 RELEVANCES = ("core", "related", "off")
 # File extension and Content-Type of each format.
@@ -79,10 +81,18 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "list"
 
 
-def select_articles(ctx: Context, p: ExportParams) -> Selection:
+def download_links(**params: str | None) -> list[tuple[str, str]]:
+    """(link text, URL) of each offered format for the list these page parameters name."""
+    query = urlencode({k: v for k, v in params.items() if v})
+    return [(text, f"/export/{fmt}" + (f"?{query}" if query else "")) for fmt, text in OFFERED]
+
+
+def select_articles(
+    ctx: Context, p: ExportParams, finished: SearchAnswer | None = None
+) -> Selection:
     """The list the parameters name. InputError (422) for a bad value, NotFound (404) for a
     list that does not exist; a live search PubMed refuses or cannot answer is an InputError
-    carrying the page's message."""
+    carrying the page's message. ``finished``: the page's live search, already answered."""
     sources = p.sources()
     if len(sources) > 1:
         raise InputError(f"Give one list to export, not {' and '.join(sources)}.")
@@ -108,7 +118,7 @@ def select_articles(ctx: Context, p: ExportParams) -> Selection:
         pmids = [r.pmid for r in table.rows if wanted.keeps(r)]
         return Selection("evidence-" + "-".join(_slug(x) for x in parts if x), pmids)
     if p.q.strip():
-        answer = answer_search(ctx, p.q, p.local, p.since, p.limit)
+        answer = finished or answer_search(ctx, p.q, p.local, p.since, p.limit)
         if answer.error:
             raise InputError(answer.error)
         pmids = [r.pmid for r in answer.outcome.results]

@@ -23,7 +23,7 @@ from litwatch.store.searches import (
     set_search_schedule,
 )
 from litwatch.web.auth import require_editor, require_reader
-from litwatch.web.downloads import download_links
+from litwatch.web.export_data import download_links
 from litwatch.web.feeds import feed_path
 from litwatch.web.forms import read_fields, to_bool
 from litwatch.web.manage_data import (
