@@ -7,6 +7,7 @@
     │   ├── QueryError            NCBI refused the query itself (syntax, unknown field)
     │   └── HistoryExpiredError   the WebEnv/query_key session is gone; re-run esearch
     ├── ParseError                a PubMed XML document could not be read at all
+    │   └── ImportFileError       a file to import holds no usable record or PMID
     ├── KnowledgeBaseError        a findings file is malformed (names the line and key)
     ├── StoreError                a database operation failed in a way the user can act on
     │   └── SearchQueryError      a local full-text query holds no word to search for
@@ -53,6 +54,12 @@ class HistoryExpiredError(EutilsError):
 
 class ParseError(LitwatchError):
     """A PubMed XML document could not be parsed at all."""
+
+
+class ImportFileError(ParseError):
+    """A file given to import (.nbib or a PMID list) holds nothing that can be used."""
+
+    exit_code = 2
 
 
 class KnowledgeBaseError(LitwatchError):

@@ -72,6 +72,7 @@ def changes(sub_id: int) -> list[tuple[str, dict[str, str]]]:
             {"email": "bo@example.org", "frequency": "daily", "min_relevance": "core"},
         ),
         (f"/subscribers/{sub_id}/remove", {}),
+        ("/collections", {"name": "from-a-test"}),
         ("/logout", {}),
     ]
 

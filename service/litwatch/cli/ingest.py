@@ -1,4 +1,4 @@
-"""`litwatch init`, `poll`, `search` and `export`: getting articles in and out."""
+"""`litwatch init`, `poll`, `search`, `export` and `import`: getting articles in and out."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from litwatch.cli.search_rows import (
     title_cell,
 )
 from litwatch.default_search import DEFAULT_DESCRIPTION, DEFAULT_QUERY, DEFAULT_SEARCH_NAME
-from litwatch.errors import LitwatchError
+from litwatch.errors import ConfigError, LitwatchError
 from litwatch.store.articles import get_article
 from litwatch.store.engine import migrate
 from litwatch.store.fulltext import SearchHit
@@ -171,17 +171,22 @@ def search(
 
 
 def export(
-    fmt: str = typer.Option("jsonl", "--format", help="jsonl, csv, ris or bibtex"),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl, csv, ris, bibtex or medline (.nbib)"),
     search_name: str | None = typer.Option(None, "--search", help="Only this saved search."),
+    collection: str | None = typer.Option(None, "--collection", help="Only this collection."),
     output: Path | None = typer.Option(None, "--output", help="Write here instead of stdout."),
 ) -> None:
     """Export stored articles with everything known about each."""
     from litwatch.export.formats import FORMATS, write_export
     from litwatch.export.rows import iter_export_rows
+    from litwatch.store.collections import collection_pmids
 
     check_choice(fmt, FORMATS, "--format")
+    if search_name and collection:
+        raise ConfigError("give --search or --collection, not both")
     with open_context() as ctx, Session(ctx.engine) as session:
-        rows = iter_export_rows(session, search_name)
+        pmids = collection_pmids(session, collection) if collection else None
+        rows = iter_export_rows(session, search_name, pmids)
         if output is None:
             count = write_export(rows, fmt, sys.stdout)
         else:
@@ -196,8 +201,27 @@ def export(
             err_console.print(f"wrote {count} article(s) to {output}")
 
 
+def import_articles(
+    file: Path = typer.Argument(..., help="A PubMed .nbib file, or a text file of PMIDs."),
+    collection: str = typer.Option(..., "--collection", help="The collection's name (a slug)."),
+) -> None:
+    """Import a PubMed .nbib file or a PMID list as a saved collection, classified."""
+    from litwatch.jobs.import_collection import import_file
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {file}: {exc.strerror or exc}") from None
+    with open_context() as ctx:
+        summary = import_file(ctx, collection, data)
+    console.print(summary.line(), highlight=False, markup=False)
+    for problem in summary.problems:
+        err_console.print(f"  skipped {problem}", highlight=False, markup=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command()(poll)
     app.command()(search)
     app.command()(export)
+    app.command("import")(import_articles)

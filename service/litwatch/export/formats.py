@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from litwatch.export import bibtex, csv_table, jsonl, ris
+from litwatch.export import bibtex, csv_table, jsonl, medline, ris
 from litwatch.export.rows import ExportRow
 
 Writer = Callable[[Iterable[ExportRow], TextIO], int]
@@ -21,6 +21,7 @@ WRITERS: dict[str, Writer] = {
     "csv": csv_table.write,
     "ris": ris.write,
     "bibtex": bibtex.write,
+    "medline": medline.write,
 }
 FORMATS = tuple(WRITERS)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,9 +24,12 @@ class ExportRow:
     first_seen: datetime | None = None
 
 
-def iter_export_rows(session: Session, search_name: str | None = None) -> Iterator[ExportRow]:
-    """Every stored article (of one search) with its classification and searches."""
-    for article, c_row, searches in iter_export_articles(session, search_name):
+def iter_export_rows(
+    session: Session, search_name: str | None = None, pmids: Sequence[str] | None = None
+) -> Iterator[ExportRow]:
+    """Every stored article (of one search, or of ``pmids`` in their order) with its
+    classification and searches."""
+    for article, c_row, searches in iter_export_articles(session, search_name, pmids):
         # With what stored notices say: a retraction known only from its notice is marked.
         [record] = with_known_notices(session, [article_record(article)])
         yield ExportRow(

@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# The digest queue's and the collections' tables live in modules of their own; they are
+# tables of the store all the same, so they are named here too (Alembic reads the metadata
+# through this module).
+from litwatch.store.collection_tables import Collection, CollectionArticle  # noqa: F401
 from litwatch.store.column_types import utc_column as _utc_column
-
-# The digest queue's tables live in a module of their own; they are tables of the store all
-# the same, so they are named here too (Alembic reads the metadata through this module).
 from litwatch.store.digest_tables import Digest, DigestItem, Subscriber  # noqa: F401
 
 

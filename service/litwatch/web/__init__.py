@@ -9,7 +9,10 @@ followed by the search page), ``metrics`` (``/metrics``), ``health`` (the rule `
 applies) and ``banner`` (the notice every page shows while the service cannot poll);
 ``auth`` (who may change things: login, session, CSRF), ``login`` (its pages),
 ``searches_pages`` and ``subscribers_pages`` (the management pages), ``manage_data`` (what
-they show), ``audit_page`` (a saved search's recall audit, page and JSON).
+they show), ``audit_page`` (a saved search's recall audit, page and JSON); ``downloads``
+(``/export/FORMAT``, a page's list as a file) and ``export_data`` (which articles it holds),
+``feeds`` (a saved search's Atom feed and its token), ``collections_pages`` (import a file,
+list collections).
 
 May import: ``litwatch.context``, jobs (a live search, the recall audit), the stages below
 (digests, judging, store), ``records``, ``errors``; never cli.
@@ -32,6 +35,9 @@ from litwatch.digests.rendering import DESIGN_LABELS
 from litwatch.web import (
     api,
     audit_page,
+    collections_pages,
+    downloads,
+    feeds,
     links,
     live_searches,
     login,
@@ -67,18 +73,8 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.ctx = ctx
     app.state.env = env
     app.state.live_jobs = LiveJobs(ctx)
-    routers = (
-        pages,
-        login,
-        searches_pages,
-        audit_page,
-        subscribers_pages,
-        links,
-        api,
-        live_searches,
-        metrics,
-    )
-    for module in routers:
+    routers = (pages, login, searches_pages, audit_page, subscribers_pages, collections_pages)
+    for module in (*routers, downloads, feeds, links, api, live_searches, metrics):
         app.include_router(module.router)
     s = ctx.settings
     app.add_middleware(

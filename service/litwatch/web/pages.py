@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from litwatch.web.auth import require_reader
+from litwatch.web.export_data import download_links
 from litwatch.web.finding_page import finding_view, parse_filter
 from litwatch.web.page_data import (
     MAX_LIMIT,
@@ -50,6 +51,7 @@ def search_page(
         since_text=since or "",
         findings=ctx.knowledge_base.findings,
         max_limit=MAX_LIMIT,
+        downloads=download_links(q=q, local=local, since=since, limit=limit, job=job),
     )
 
 
@@ -106,4 +108,5 @@ def evidence_page(
         rows=table.rows,
         view=view,
         wanted=wanted,
+        downloads=download_links(finding=finding.id, design=wanted.design, stance=wanted.stance),
     )

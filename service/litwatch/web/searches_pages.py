@@ -23,6 +23,8 @@ from litwatch.store.searches import (
     set_search_schedule,
 )
 from litwatch.web.auth import require_editor, require_reader
+from litwatch.web.export_data import download_links
+from litwatch.web.feeds import feed_path
 from litwatch.web.forms import read_fields, to_bool
 from litwatch.web.manage_data import (
     FormError,
@@ -110,6 +112,8 @@ def _search_page(
         error=error,
         default_schedule=ctx.settings.default_schedule,
         run_counts=run_counts,
+        downloads=download_links(search=name),
+        feed_url=ctx.settings.base_url.rstrip("/") + feed_path(ctx, name),
     )
 
 
