@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Integer, bindparam, column, text
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from litwatch.errors import SearchQueryError
@@ -187,3 +188,19 @@ def search_articles(
         params.update(start=START, stop=STOP, words=SNIPPET_WORDS)
     rows = session.execute(text(sql), params).all()
     return [SearchHit(r.pmid, float(r.score), marked(r.title), marked(r.snippet)) for r in rows]
+
+
+def matching_ids(session: Session, query: str, id_column: Any) -> ColumnElement[bool]:
+    """A WHERE clause keeping the articles whose ``id_column`` holds every word of ``query``
+    (the same match as ``search_articles``, unranked), for other queries to filter with.
+
+    SearchQueryError when ``query`` holds no word.
+    """
+    words = query_words(query)
+    if session.get_bind().dialect.name == "postgresql":
+        clause = text("article.search_vector @@ plainto_tsquery('english', :fts_words)")
+        return clause.bindparams(bindparam("fts_words", " ".join(words)))  # type: ignore[return-value]
+    match = " ".join(f'"{w}"' for w in words)
+    ids = text("SELECT rowid FROM article_fts WHERE article_fts MATCH :fts_match")
+    ids = ids.bindparams(bindparam("fts_match", match)).columns(column("rowid", Integer))
+    return id_column.in_(ids.scalar_subquery())  # type: ignore[no-any-return]

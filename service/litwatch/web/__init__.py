@@ -7,7 +7,8 @@ server-side with the context's one Jinja environment (``ctx.templates``), from `
 ``metrics`` (``/metrics``), ``health`` (the rule ``/healthz`` applies) and ``banner`` (the
 notice every page shows while the service cannot poll); ``auth`` (who may change things:
 login, session, CSRF), ``login`` (its pages), ``searches_pages`` and ``subscribers_pages``
-(the management pages), ``manage_data`` (what they show).
+(the management pages), ``manage_data`` (what they show); ``dashboard_page`` and
+``dashboard_data`` (what is new since the last visit or digest).
 
 May import: ``litwatch.context``, jobs (a live search), the stages below (digests, judging,
 store), ``records``, ``errors``; never cli.
@@ -27,7 +28,16 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from litwatch.context import Context
 from litwatch.digests.rendering import DESIGN_LABELS
-from litwatch.web import api, links, login, metrics, pages, searches_pages, subscribers_pages
+from litwatch.web import (
+    api,
+    dashboard_page,
+    links,
+    login,
+    metrics,
+    pages,
+    searches_pages,
+    subscribers_pages,
+)
 from litwatch.web.auth import NO_SECRET, CsrfRefused, LoginRequired, has_secret, session_key
 from litwatch.web.banner import install_banner
 from litwatch.web.responses import api_error, error_page, is_api
@@ -53,7 +63,16 @@ def create_app(ctx: Context) -> FastAPI:
     install_banner(env, ctx.settings)
     app.state.ctx = ctx
     app.state.env = env
-    for module in (pages, login, searches_pages, subscribers_pages, links, api, metrics):
+    for module in (
+        dashboard_page,
+        pages,
+        login,
+        searches_pages,
+        subscribers_pages,
+        links,
+        api,
+        metrics,
+    ):
         app.include_router(module.router)
     s = ctx.settings
     app.add_middleware(

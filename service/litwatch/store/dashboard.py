@@ -1,0 +1,166 @@
+"""The dashboard's queries: what is new since a moment, by section, filtered, sorted and paged
+in SQL (LIMIT/OFFSET), so a page never loads more rows than it shows.
+
+Sections: ``contradictions`` (a judgement "contradicts" on any finding), ``rcts`` (new
+multicentre RCTs: the classifier's ``multicentre-rct`` flag), ``retractions`` (retracted
+articles and retraction notices) and ``new`` (every new article). An article is "new" when
+it was first stored at or after ``since``. Only judged articles are shown: the dashboard is
+about what the classifier said. Contradictions and RCTs leave out retracted articles and
+notices (they count for nothing); the retractions section is where those go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import String, and_, case, cast, exists, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from litwatch.records import REVIEW_THRESHOLD
+from litwatch.store.digest_tables import Digest
+from litwatch.store.fulltext import matching_ids
+from litwatch.store.tables import Article, ArticleFinding, ClassificationRow
+
+SECTIONS = ("contradictions", "rcts", "retractions", "new")
+SORTS = ("newest", "oldest", "n", "relevance")
+RELEVANCES = ("core", "related", "off")
+
+
+@dataclass(frozen=True)
+class DashboardFilter:
+    """What a person asked the dashboard for; every field narrows every section."""
+
+    since: datetime
+    text: str = ""  # full-text search words
+    relevance: tuple[str, ...] = ("core", "related")
+    design: str = ""
+    stance: str = ""  # a judgement with this stance on any finding
+    date_from: date | None = None  # the article's date (publication, else creation)
+    date_to: date | None = None
+    needs_review: bool = False  # a judgement below REVIEW_THRESHOLD
+    sort: str = "newest"
+
+
+def _flag(flag: str) -> ColumnElement[bool]:
+    # Flags are a JSON list; as text each is a quoted string, on SQLite and PostgreSQL alike.
+    return cast(ClassificationRow.flags, String).like(f'%"{flag}"%')
+
+
+def _article_date() -> ColumnElement[Any]:
+    return func.coalesce(Article.pub_date, Article.create_date)
+
+
+def _judged(**where: Any) -> ColumnElement[bool]:
+    """An article_finding row of this article matching ``where`` (column: value or clause)."""
+    clauses: list[ColumnElement[bool]] = [col(ArticleFinding.pmid) == col(Article.pmid)]
+    for name, value in where.items():
+        clauses.append(value if name == "clause" else getattr(ArticleFinding, name) == value)
+    return exists().where(and_(*clauses))
+
+
+def _section_clause(section: str) -> ColumnElement[bool]:
+    evidence = and_(
+        ~col(Article.retracted), ~_flag("retracted"), ~_flag("retraction-notice"), ~_flag("erratum")
+    )
+    if section == "contradictions":
+        return and_(evidence, _judged(stance="contradicts"))
+    if section == "rcts":
+        return and_(evidence, col(ClassificationRow.design) == "rct", _flag("multicentre-rct"))
+    if section == "retractions":
+        return or_(col(Article.retracted), _flag("retracted"), _flag("retraction-notice"))
+    return and_()  # new: every article
+
+
+def _order(sort: str) -> list[Any]:
+    newest = [col(Article.first_seen).desc(), col(Article.id).desc()]
+    if sort == "oldest":
+        return [col(Article.first_seen).asc(), col(Article.id).asc()]
+    if sort == "n":
+        n = ClassificationRow.data[("numbers", "n")].as_float()  # type: ignore[index]
+        return [n.desc().nulls_last(), *newest]
+    if sort == "relevance":
+        rank = case(
+            (col(ClassificationRow.relevance) == "core", 0),
+            (col(ClassificationRow.relevance) == "related", 1),
+            else_=2,
+        )
+        return [rank, col(ClassificationRow.priority).desc(), *newest]
+    return newest
+
+
+def _where(session: Session, wanted: DashboardFilter, section: str) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [
+        col(Article.first_seen) >= wanted.since,
+        ~col(Article.deleted),
+        col(ClassificationRow.relevance).in_(wanted.relevance),
+        _section_clause(section),
+    ]
+    if wanted.text:
+        clauses.append(matching_ids(session, wanted.text, col(Article.id)))
+    if wanted.design:
+        clauses.append(col(ClassificationRow.design) == wanted.design)
+    if wanted.stance:
+        clauses.append(_judged(stance=wanted.stance))
+    if wanted.needs_review:
+        clauses.append(_judged(clause=col(ArticleFinding.confidence) < REVIEW_THRESHOLD))
+    if wanted.date_from:
+        clauses.append(_article_date() >= wanted.date_from)
+    if wanted.date_to:
+        clauses.append(_article_date() <= wanted.date_to)
+    return clauses
+
+
+def section_page(
+    session: Session, wanted: DashboardFilter, section: str, *, limit: int, offset: int = 0
+) -> tuple[list[tuple[Article, ClassificationRow]], bool]:
+    """One page of a section, in the filter's order, and whether a further page exists."""
+    query = (
+        select(Article, ClassificationRow)
+        .join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
+        .where(*_where(session, wanted, section))
+        .order_by(*_order(wanted.sort))
+        .limit(limit + 1)  # one more than shown: is there a next page?
+        .offset(offset)
+    )
+    rows = [(a, c) for a, c in session.execute(query).all()]
+    return rows[:limit], len(rows) > limit
+
+
+def section_count(session: Session, wanted: DashboardFilter, section: str, *, cap: int) -> int:
+    """How many articles a section holds, counted up to ``cap`` (a count past it is ``cap``):
+    a bounded count stays cheap however large the store."""
+    inner = (
+        select(col(Article.id))
+        .join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
+        .where(*_where(session, wanted, section))
+        .limit(cap)
+        .subquery()
+    )
+    return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
+
+
+def stances_of(session: Session, pmids: Sequence[str]) -> dict[str, list[ArticleFinding]]:
+    """The judgement rows of these articles, by PMID (for grouping a page by finding)."""
+    out: dict[str, list[ArticleFinding]] = {p: [] for p in pmids}
+    if pmids:
+        query = select(ArticleFinding).where(col(ArticleFinding.pmid).in_(list(pmids)))
+        for (row,) in session.execute(query).all():
+            out[row.pmid].append(row)
+    return out
+
+
+def last_digest_sent(session: Session) -> datetime | None:
+    """When the last digest went out to anyone, or None when none has."""
+    # Ordered rather than max(): max() would lose the column's UTC type on SQLite.
+    query = (
+        select(Digest.sent_at)
+        .where(col(Digest.status) == "sent", col(Digest.sent_at).is_not(None))
+        .order_by(col(Digest.sent_at).desc())
+        .limit(1)
+    )
+    value: datetime | None = session.execute(query).scalar_one_or_none()
+    return value
