@@ -62,7 +62,7 @@ def _judged(**where: Any) -> ColumnElement[bool]:
     return exists().where(and_(*clauses))
 
 
-def _section_clause(section: str) -> ColumnElement[bool]:
+def _section_clause(section: str) -> ColumnElement[bool] | None:
     evidence = and_(
         ~col(Article.retracted), ~_flag("retracted"), ~_flag("retraction-notice"), ~_flag("erratum")
     )
@@ -72,7 +72,7 @@ def _section_clause(section: str) -> ColumnElement[bool]:
         return and_(evidence, col(ClassificationRow.design) == "rct", _flag("multicentre-rct"))
     if section == "retractions":
         return or_(col(Article.retracted), _flag("retracted"), _flag("retraction-notice"))
-    return and_()  # new: every article
+    return None  # new: every article
 
 
 def _order(sort: str) -> list[Any]:
@@ -97,8 +97,10 @@ def _where(session: Session, wanted: DashboardFilter, section: str) -> list[Colu
         col(Article.first_seen) >= wanted.since,
         ~col(Article.deleted),
         col(ClassificationRow.relevance).in_(wanted.relevance),
-        _section_clause(section),
     ]
+    narrowed = _section_clause(section)
+    if narrowed is not None:
+        clauses.append(narrowed)
     if wanted.text:
         clauses.append(matching_ids(session, wanted.text, col(Article.id)))
     if wanted.design:

@@ -1,0 +1,58 @@
+"""The dashboard's queries on SQLite and PostgreSQL: the word filter, the sorts, the
+sections and the bounded counts give the same answers on both."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from litwatch.judging.classify_stored import classify_pmids
+from litwatch.judging.knowledge_file import load_knowledge_base
+from litwatch.store.articles import upsert_articles
+from litwatch.store.dashboard import DashboardFilter, section_count, section_page
+from litwatch.store.engine import make_engine
+from tests.web.test_app import EVIL, NOW, OFF, RCT, articles
+
+
+def test_dashboard_queries(migrated_db_url: str) -> None:
+    engine = make_engine(migrated_db_url)
+    records = articles()
+    with Session(engine) as session:
+        for i, record in enumerate(records):  # RCT oldest, OFF newest
+            upsert_articles(session, [record], now=NOW - timedelta(days=3 - i))
+        session.commit()
+        classify_pmids(session, [r.pmid for r in records], kb=load_knowledge_base(), now=NOW)
+        session.commit()
+        everything = DashboardFilter(
+            since=NOW - timedelta(days=30), relevance=("core", "related", "off")
+        )
+
+        def pmids(wanted: DashboardFilter, section: str = "new") -> list[str]:
+            rows, more = section_page(session, wanted, section, limit=10)
+            assert not more
+            return [a.pmid for a, _ in rows]
+
+        assert pmids(everything) == [OFF, EVIL, RCT]
+        assert pmids(DashboardFilter(**{**everything.__dict__, "sort": "oldest"})) == [
+            RCT,
+            EVIL,
+            OFF,
+        ]
+        assert pmids(DashboardFilter(**{**everything.__dict__, "text": "pharmacists"})) == [OFF]
+        assert pmids(DashboardFilter(**{**everything.__dict__, "text": "placebo rituximab"})) == [
+            RCT
+        ]
+        assert pmids(DashboardFilter(**{**everything.__dict__, "design": "rct"})) == [RCT]
+        by_n = pmids(DashboardFilter(**{**everything.__dict__, "sort": "n"}))
+        assert by_n[:2] == [RCT, EVIL]  # 56 patients, then 30; the survey has no n
+        recent = DashboardFilter(
+            **{**everything.__dict__, "since": NOW - timedelta(days=1, hours=1)}
+        )
+        assert pmids(recent) == [OFF]
+        page, more = section_page(session, everything, "new", limit=2, offset=0)
+        assert [a.pmid for a, _ in page] == [OFF, EVIL] and more
+        assert section_count(session, everything, "new", cap=10) == 3
+        assert section_count(session, everything, "new", cap=2) == 2
+        assert pmids(everything, "retractions") == []
+    engine.dispose()
