@@ -39,7 +39,7 @@ DEFAULT_WINDOW = timedelta(days=30)  # first visit and no digest sent yet
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
-SECTION_SHOWN = 5  # articles each top section shows before "all of them"
+SECTION_SHOWN = 3  # articles each top section shows before "all of them"
 COUNT_CAP = 1_000  # sections are counted up to this ("1000+")
 TOP_SECTIONS = {
     "contradictions": "Contradictions",
