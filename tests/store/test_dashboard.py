@@ -56,3 +56,26 @@ def test_dashboard_queries(migrated_db_url: str) -> None:
         assert section_count(session, everything, "new", cap=2) == 2
         assert pmids(everything, "retractions") == []
     engine.dispose()
+
+
+def test_the_migration_adds_and_removes_its_indexes(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from litwatch.store.engine import alembic_config, migrate
+
+    def indexes(table: str) -> set[str]:
+        return {str(i["name"]) for i in inspect(engine).get_indexes(table)}
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    assert "ix_article_dashboard" in indexes("article")
+    assert "ix_article_first_seen" not in indexes("article")
+    assert "ix_classification_dashboard" in indexes("classification")
+    assert "ix_article_finding_dashboard" in indexes("article_finding")
+    command.downgrade(alembic_config(engine), "0010")
+    assert "ix_article_first_seen" in indexes("article")
+    assert "ix_article_dashboard" not in indexes("article")
+    migrate(engine)
+    assert "ix_article_dashboard" in indexes("article")
+    engine.dispose()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from litwatch.store.column_types import utc_column as _utc_column
@@ -22,6 +22,10 @@ class Article(SQLModel, table=True):
     """One PubMed citation with its parsed fields; ``data`` is the full ArticleRecord."""
 
     __tablename__ = "article"
+    # The dashboard's walk through what is new (migration 0011).
+    __table_args__ = (
+        Index("ix_article_dashboard", "first_seen", "id", "deleted", "retracted", "pmid"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pmid: str = Field(index=True, unique=True, max_length=20)
@@ -40,7 +44,7 @@ class Article(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     retracted: bool = False
     deleted: bool = False
-    first_seen: datetime | None = _utc_column(nullable=False, index=True)
+    first_seen: datetime | None = _utc_column(nullable=False)  # ix_article_dashboard leads with it
     updated_at: datetime | None = _utc_column(nullable=False)
     fetched_at: datetime | None = _utc_column(nullable=False)
 
@@ -131,6 +135,9 @@ class ClassificationRow(SQLModel, table=True):
     """The classifier's judgement of one article (full detail in ``data``)."""
 
     __tablename__ = "classification"
+    __table_args__ = (
+        Index("ix_classification_dashboard", "pmid", "relevance", "design", "priority"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pmid: str = Field(foreign_key="article.pmid", unique=True, index=True, max_length=20)
@@ -151,7 +158,10 @@ class ArticleFinding(SQLModel, table=True):
     """One article's stance on one known finding: the rows of the living evidence table."""
 
     __tablename__ = "article_finding"
-    __table_args__ = (UniqueConstraint("pmid", "finding_id", name="uq_article_finding"),)
+    __table_args__ = (
+        UniqueConstraint("pmid", "finding_id", name="uq_article_finding"),
+        Index("ix_article_finding_dashboard", "pmid", "stance", "confidence"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pmid: str = Field(foreign_key="article.pmid", index=True, max_length=20)
