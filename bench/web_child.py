@@ -22,6 +22,7 @@ def main(database_url: str, port: int) -> None:
         ncbi_email="bench@example.org",
         secret_key="bench-only-secret",
         web_public_read=True,
+        web_token="bench-only-token-not-secret",  # a login is possible: no warning at start
     )
     with build_context(settings) as ctx:
         uvicorn.run(

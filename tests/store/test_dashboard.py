@@ -79,3 +79,41 @@ def test_the_migration_adds_and_removes_its_indexes(db_url: str) -> None:
     migrate(engine)
     assert "ix_article_dashboard" in indexes("article")
     engine.dispose()
+
+
+def test_the_flag_columns_follow_the_flags_when_saved_and_when_migrated(db_url: str) -> None:
+    from alembic import command
+    from sqlmodel import select
+
+    from litwatch.fake_eutils.democorpus import DEMO_DIR
+    from litwatch.pubmed.parser import parse_pubmed_xml
+    from litwatch.store.engine import alembic_config, migrate
+    from litwatch.store.tables import FLAG_COLUMNS, ClassificationRow
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    records = [a for p in sorted(DEMO_DIR.glob("*.xml")) for a in parse_pubmed_xml(p).articles]
+    with Session(engine) as session:
+        upsert_articles(session, records, now=NOW)
+        session.commit()
+        classify_pmids(session, [r.pmid for r in records], kb=load_knowledge_base(), now=NOW)
+        session.commit()
+
+    def columns() -> dict[str, tuple[bool, ...]]:
+        with Session(engine) as session:
+            rows = session.exec(select(ClassificationRow)).all()
+            expected = {
+                r.pmid: tuple(bool(set(f) & set(r.flags)) for f in FLAG_COLUMNS.values())
+                for r in rows
+            }
+            got = {r.pmid: (r.multicentre_rct, r.retraction, r.notice) for r in rows}
+        assert got == expected
+        return got
+
+    saved = columns()
+    for i in range(3):  # the demo corpus has each kind
+        assert any(flags[i] for flags in saved.values())
+    command.downgrade(alembic_config(engine), "0010")
+    migrate(engine)  # 0011 fills the columns from the flags stored
+    assert columns() == saved
+    engine.dispose()

@@ -4,7 +4,9 @@ in SQL (LIMIT/OFFSET), so a page never loads more rows than it shows.
 Sections: ``contradictions`` (a judgement "contradicts" on any finding), ``rcts`` (new
 multicentre RCTs: the classifier's ``multicentre-rct`` flag), ``retractions`` (retracted
 articles and retraction notices) and ``new`` (every new article). An article is "new" when
-it was first stored at or after ``since``. Only judged articles are shown: the dashboard is
+it was first stored at or after ``since``. Every filter is a set of PMIDs read from an index
+(migration 0011), so the walk over the new articles never reads a wide row it leaves
+out. Only judged articles are shown: the dashboard is
 about what the classifier said. Contradictions and RCTs leave out retracted articles and
 notices (they count for nothing); the retractions section is where those go.
 """
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, exists, func, or_, select
+from sqlalchemy import case, func, select, union
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
@@ -45,34 +47,35 @@ class DashboardFilter:
     sort: str = "newest"
 
 
-def _flag(flag: str) -> ColumnElement[bool]:
-    # Flags are a JSON list; as text each is a quoted string, on SQLite and PostgreSQL alike.
-    return cast(ClassificationRow.flags, String).like(f'%"{flag}"%')
+def _pmid() -> ColumnElement[Any]:
+    # ``|| ''`` keeps SQLite off the PMID index: it would fetch every article in a filter's
+    # set and sort them all, where walking the new articles in order stops after a page.
+    return col(Article.pmid) + ""
 
 
 def _article_date() -> ColumnElement[Any]:
     return func.coalesce(Article.pub_date, Article.create_date)
 
 
-def _judged(**where: Any) -> ColumnElement[bool]:
-    """An article_finding row of this article matching ``where`` (column: value or clause)."""
-    clauses: list[ColumnElement[bool]] = [col(ArticleFinding.pmid) == col(Article.pmid)]
-    for name, value in where.items():
-        clauses.append(value if name == "clause" else getattr(ArticleFinding, name) == value)
-    return exists().where(and_(*clauses))
+def _judged(*where: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The article has a judgement (article_finding row) matching ``where``."""
+    return _pmid().in_(select(col(ArticleFinding.pmid)).where(*where))
 
 
-def _section_clause(section: str) -> ColumnElement[bool] | None:
-    evidence = and_(
-        ~col(Article.retracted), ~_flag("retracted"), ~_flag("retraction-notice"), ~_flag("erratum")
-    )
-    if section == "contradictions":
-        return and_(evidence, _judged(stance="contradicts"))
+def _classified(wanted: DashboardFilter, section: str) -> ColumnElement[bool]:
+    """The article's classification passes the filter and belongs in the section."""
+    c = ClassificationRow
+    where: list[ColumnElement[bool]] = [col(c.relevance).in_(wanted.relevance)]
+    if wanted.design:
+        where.append(col(c.design) == wanted.design)
+    if section in ("contradictions", "rcts"):
+        where.append(~col(c.notice))  # retracted articles and notices count for nothing
     if section == "rcts":
-        return and_(evidence, col(ClassificationRow.design) == "rct", _flag("multicentre-rct"))
-    if section == "retractions":
-        return or_(col(Article.retracted), _flag("retracted"), _flag("retraction-notice"))
-    return None  # new: every article
+        # Few articles are multicentre RCTs: the query starts from them (plain PMIDs, so
+        # their index is used) rather than walking every new article.
+        where += [col(c.design) == "rct", col(c.multicentre_rct)]
+        return col(Article.pmid).in_(select(col(c.pmid)).where(*where))
+    return _pmid().in_(select(col(c.pmid)).where(*where))
 
 
 def _order(sort: str) -> list[Any]:
@@ -93,29 +96,42 @@ def _order(sort: str) -> list[Any]:
 
 
 def _where(session: Session, wanted: DashboardFilter, section: str) -> list[ColumnElement[bool]]:
+    """Each filter a set of PMIDs (or ids) read from an index; the walk over the articles'
+    index in (first_seen, id) order checks each row against them."""
     clauses: list[ColumnElement[bool]] = [
         col(Article.first_seen) >= wanted.since,
         ~col(Article.deleted),
-        # ``|| ''`` keeps SQLite off the relevance index: walking first_seen's index in order
-        # lets a page stop after its rows, where the relevance index means sorting them all.
-        (col(ClassificationRow.relevance) + "").in_(wanted.relevance),
+        _classified(wanted, section),
     ]
-    narrowed = _section_clause(section)
-    if narrowed is not None:
-        clauses.append(narrowed)
+    if section == "contradictions":
+        clauses += [~col(Article.retracted), _judged(col(ArticleFinding.stance) == "contradicts")]
+    elif section == "retractions":
+        # Few, so the query starts from them too: the retracted articles and the notices.
+        notices = (
+            select(col(Article.id))
+            .join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
+            .where(col(ClassificationRow.retraction))
+        )
+        retracted = select(col(Article.id)).where(col(Article.retracted))
+        clauses.append(col(Article.id).in_(union(retracted, notices)))
     if wanted.text:
-        clauses.append(matching_ids(session, wanted.text, col(Article.id)))
-    if wanted.design:
-        clauses.append(col(ClassificationRow.design) == wanted.design)
+        clauses.append(matching_ids(session, wanted.text, col(Article.id) + 0))
     if wanted.stance:
-        clauses.append(_judged(stance=wanted.stance))
+        clauses.append(_judged(col(ArticleFinding.stance) == wanted.stance))
     if wanted.needs_review:
-        clauses.append(_judged(clause=col(ArticleFinding.confidence) < REVIEW_THRESHOLD))
+        clauses.append(_judged(col(ArticleFinding.confidence) < REVIEW_THRESHOLD))
     if wanted.date_from:
         clauses.append(_article_date() >= wanted.date_from)
     if wanted.date_to:
         clauses.append(_article_date() <= wanted.date_to)
     return clauses
+
+
+def _ids(session: Session, wanted: DashboardFilter, section: str) -> Any:
+    query = select(col(Article.id)).where(*_where(session, wanted, section))
+    if wanted.sort in ("n", "relevance"):  # sorted by what the classification says
+        query = query.join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
+    return query
 
 
 def section_page(
@@ -125,9 +141,7 @@ def section_page(
     # Ids first, rows after: sorting narrow rows is cheap, sorting the wide ones (their JSON
     # held by the sorter) is not.
     query = (
-        select(col(Article.id))
-        .join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
-        .where(*_where(session, wanted, section))
+        _ids(session, wanted, section)
         .order_by(*_order(wanted.sort))
         .limit(limit + 1)  # one more than shown: is there a next page?
         .offset(offset)
@@ -148,13 +162,7 @@ def section_page(
 def section_count(session: Session, wanted: DashboardFilter, section: str, *, cap: int) -> int:
     """How many articles a section holds, counted up to ``cap`` (a count past it is ``cap``):
     a bounded count stays cheap however large the store."""
-    inner = (
-        select(col(Article.id))
-        .join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
-        .where(*_where(session, wanted, section))
-        .limit(cap)
-        .subquery()
-    )
+    inner = select(col(Article.id)).where(*_where(session, wanted, section)).limit(cap).subquery()
     return int(session.execute(select(func.count()).select_from(inner)).scalar_one())
 
 

@@ -131,12 +131,23 @@ class QuarantinedRecord(SQLModel, table=True):
     last_failed_at: datetime | None = _utc_column(nullable=False)
 
 
+# Which classification flags set each flag column (migration 0011 fills them the same way).
+FLAG_COLUMNS = {
+    "multicentre_rct": ("multicentre-rct",),
+    "retraction": ("retracted", "retraction-notice"),
+    "notice": ("retracted", "retraction-notice", "erratum"),
+}
+
+
 class ClassificationRow(SQLModel, table=True):
     """The classifier's judgement of one article (full detail in ``data``)."""
 
     __tablename__ = "classification"
     __table_args__ = (
-        Index("ix_classification_dashboard", "pmid", "relevance", "design", "priority"),
+        Index(
+            "ix_classification_dashboard",
+            *("relevance", "design", "multicentre_rct", "retraction", "notice", "pmid"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -147,6 +158,10 @@ class ClassificationRow(SQLModel, table=True):
     priority: float = Field(default=0.0, index=True)
     explanation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     flags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # Three of the flags as columns, for the dashboard's indexes (see FLAG_COLUMNS).
+    multicentre_rct: bool = False
+    retraction: bool = False  # retracted, or a retraction notice
+    notice: bool = False  # retracted, a retraction notice or an erratum: not evidence
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     kb_version: str = ""
     model: str = "rules"
@@ -160,7 +175,7 @@ class ArticleFinding(SQLModel, table=True):
     __tablename__ = "article_finding"
     __table_args__ = (
         UniqueConstraint("pmid", "finding_id", name="uq_article_finding"),
-        Index("ix_article_finding_dashboard", "pmid", "stance", "confidence"),
+        Index("ix_article_finding_dashboard", "stance", "confidence", "pmid"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

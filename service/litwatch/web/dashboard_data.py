@@ -40,7 +40,7 @@ PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 SECTION_SHOWN = 3  # articles each top section shows before "all of them"
-COUNT_CAP = 1_000  # sections are counted up to this ("1000+")
+COUNT_CAP = 100  # sections are counted up to this ("100+"): a count past it costs a walk
 TOP_SECTIONS = {
     "contradictions": "Contradictions",
     "rcts": "New multicentre RCTs",
@@ -246,7 +246,9 @@ def _section(
     rows = [
         ResultRow(article_record(a), a.retracted, Classification.from_dict(c.data)) for a, c in page
     ]
-    count = section_count(session, wanted, key, cap=COUNT_CAP) if key in TOP_SECTIONS else 0
+    count = 0
+    if key in TOP_SECTIONS:  # a page that holds the whole section has counted it already
+        count = section_count(session, wanted, key, cap=COUNT_CAP) if more else len(rows)
     return Section(key, SECTION_TITLES[key], rows, count, more)
 
 
