@@ -29,6 +29,9 @@ from litwatch.pubmed.markup import INLINE_TAGS
 MAX_WORDS = 32
 START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 32  # words of abstract around the matches
+# A query matching more articles than this is ranked among the newest this many of them:
+# scoring every match of a word found in most of the store would cost a scan of all of it.
+CANDIDATES = 5_000
 _WORD = re.compile(r"\w+")
 _MARKED = re.compile(f"{START}(.*?){STOP}", re.DOTALL)
 # PubMed's inline tags (as litwatch.pubmed.markup keeps them); any other "<" is text.
@@ -122,10 +125,20 @@ def _plain_piece(piece: str) -> str:
 # Ranked first, then highlighted: highlight() and snippet() are costly, and in the ranking
 # query they would run for every match before the best page is kept. The ``since`` filter is
 # written ``+rowid IN``: a bare ``rowid IN`` would be handed to FTS5 as one lookup per id.
+# Ranking is bounded: ``lo`` is the id of the CANDIDATES-th match counted from the newest,
+# and only matches from it on are scored (FTS5 walks a rowid range without reading the rest),
+# so a word in every article costs as much as one in CANDIDATES of them. With fewer matches
+# than that, ``lo`` is the first match and every match is ranked.
 _SQLITE = f"""
-WITH top AS (
+WITH lo AS (
+    SELECT coalesce(min(id), 0) AS lo FROM (
+        SELECT rowid AS id FROM article_fts WHERE article_fts MATCH :match {{since}}
+        ORDER BY rowid DESC LIMIT :candidates
+    )
+),
+top AS (
     SELECT rowid AS id, {_BM25} AS bm25
-    FROM article_fts WHERE article_fts MATCH :match {{since}}
+    FROM article_fts, lo WHERE article_fts MATCH :match AND rowid >= lo.lo {{since}}
     ORDER BY bm25, rowid
     LIMIT :limit OFFSET :offset
 )
@@ -138,13 +151,21 @@ WHERE article_fts MATCH :match AND article_fts.rowid IN (SELECT id FROM top)
 ORDER BY top.bm25, top.id
 """
 
-# ts_headline is costly, so it runs on the page of hits only, after ranking.
+# ts_headline is costly, so it runs on the page of hits only, after ranking; ranking is
+# bounded to the newest CANDIDATES matches, as on SQLite.
 _POSTGRES = """
 WITH q AS (SELECT plainto_tsquery('english', :match) AS q),
+lo AS (
+    SELECT coalesce(min(id), 0) AS lo FROM (
+        SELECT a.id FROM article a, q
+        WHERE a.search_vector @@ q.q AND NOT a.deleted {since}
+        ORDER BY a.id DESC LIMIT :candidates
+    ) newest
+),
 hits AS (
     SELECT a.pmid, a.title, a.abstract, ts_rank(a.search_vector, q.q) AS score
-    FROM article a, q
-    WHERE a.search_vector @@ q.q AND NOT a.deleted {since}
+    FROM article a, q, lo
+    WHERE a.search_vector @@ q.q AND NOT a.deleted AND a.id >= lo.lo {since}
     ORDER BY score DESC, a.pmid
     LIMIT :limit OFFSET :offset
 )
@@ -157,15 +178,23 @@ ORDER BY hits.score DESC, hits.pmid
 
 
 def search_articles(
-    session: Session, query: str, limit: int = 20, offset: int = 0, *, since: date | None = None
+    session: Session,
+    query: str,
+    limit: int = 20,
+    offset: int = 0,
+    *,
+    since: date | None = None,
+    candidates: int = CANDIDATES,
 ) -> list[SearchHit]:
-    """Stored articles (not deleted) holding every word of ``query``, best match first.
+    """Stored articles (not deleted) holding every word of ``query``, best match first
+    (among the newest ``candidates`` matches, when there are more).
 
     ``since`` keeps articles created on or after that day. SearchQueryError when ``query``
     holds no word.
     """
     words = query_words(query)
     params: dict[str, Any] = {"limit": limit, "offset": offset, "since": since}
+    params["candidates"] = max(candidates, offset + limit)
     postgres = session.get_bind().dialect.name == "postgresql"
     since_sql = ""
     if since is not None and postgres:
