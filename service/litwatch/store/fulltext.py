@@ -129,16 +129,17 @@ def _plain_piece(piece: str) -> str:
 # and only matches from it on are scored (FTS5 walks a rowid range without reading the rest),
 # so a word in every article costs as much as one in CANDIDATES of them. With fewer matches
 # than that, ``lo`` is the first match and every match is ranked.
+# ``lo`` is read first, on its own: as a CTE joined in, SQLite scored every match again.
+_SQLITE_LO = """
+SELECT coalesce(min(id), 0) FROM (
+    SELECT rowid AS id FROM article_fts WHERE article_fts MATCH :match {since}
+    ORDER BY rowid DESC LIMIT :candidates
+)
+"""
 _SQLITE = f"""
-WITH lo AS (
-    SELECT coalesce(min(id), 0) AS lo FROM (
-        SELECT rowid AS id FROM article_fts WHERE article_fts MATCH :match {{since}}
-        ORDER BY rowid DESC LIMIT :candidates
-    )
-),
-top AS (
+WITH top AS (
     SELECT rowid AS id, {_BM25} AS bm25
-    FROM article_fts, lo WHERE article_fts MATCH :match AND rowid >= lo.lo {{since}}
+    FROM article_fts WHERE article_fts MATCH :match AND rowid >= :lo {{since}}
     ORDER BY bm25, rowid
     LIMIT :limit OFFSET :offset
 )
@@ -214,6 +215,8 @@ def search_articles(
     else:
         sql = _SQLITE.format(since=since_sql)
         params["match"] = " ".join(f'"{w}"' for w in words)
+        lo_sql = text(_SQLITE_LO.format(since=since_sql))
+        params["lo"] = session.execute(lo_sql, params).scalar_one()
         params.update(start=START, stop=STOP, words=SNIPPET_WORDS)
     rows = session.execute(text(sql), params).all()
     return [SearchHit(r.pmid, float(r.score), marked(r.title), marked(r.snippet)) for r in rows]
