@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, union
+from sqlalchemy import case, exists, func, select, union
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
@@ -62,20 +63,33 @@ def _judged(*where: ColumnElement[bool]) -> ColumnElement[bool]:
     return _pmid().in_(select(col(ArticleFinding.pmid)).where(*where))
 
 
-def _classified(wanted: DashboardFilter, section: str) -> ColumnElement[bool]:
-    """The article's classification passes the filter and belongs in the section."""
-    c = ClassificationRow
+def _classified(wanted: DashboardFilter, section: str, *, as_set: bool) -> ColumnElement[bool]:
+    """The article's classification passes the filter and belongs in the section.
+
+    Checked row by row (the classification found by its PMID) by default: a page in
+    newest or oldest order stops after a few rows, and building the set of every core and
+    related article would cost more than those. ``as_set`` for a sort by what the
+    classification says, which reads every new article anyway: then the set is cheaper.
+    """
+    c = aliased(ClassificationRow)  # apart from the one a sort joins in
     where: list[ColumnElement[bool]] = [col(c.relevance).in_(wanted.relevance)]
     if wanted.design:
         where.append(col(c.design) == wanted.design)
     if section in ("contradictions", "rcts"):
         where.append(~col(c.notice))  # retracted articles and notices count for nothing
-    if section == "rcts":
-        # Few articles are multicentre RCTs: the query starts from them (plain PMIDs, so
-        # their index is used) rather than walking every new article.
-        where += [col(c.design) == "rct", col(c.multicentre_rct)]
-        return col(Article.pmid).in_(select(col(c.pmid)).where(*where))
-    return _pmid().in_(select(col(c.pmid)).where(*where))
+    if as_set:
+        return _pmid().in_(select(col(c.pmid)).where(*where))
+    return exists().where(col(c.pmid) == col(Article.pmid), *where).correlate(Article)
+
+
+def _rcts(wanted: DashboardFilter) -> ColumnElement[bool]:
+    # Few articles are multicentre RCTs: the query starts from them (plain PMIDs, so their
+    # index is used) rather than walking every new article.
+    c = ClassificationRow
+    rcts = select(col(c.pmid)).where(
+        col(c.relevance).in_(wanted.relevance), col(c.design) == "rct", col(c.multicentre_rct)
+    )
+    return col(Article.pmid).in_(rcts)
 
 
 def _order(sort: str) -> list[Any]:
@@ -95,22 +109,26 @@ def _order(sort: str) -> list[Any]:
     return newest
 
 
-def _where(session: Session, wanted: DashboardFilter, section: str) -> list[ColumnElement[bool]]:
+def _where(
+    session: Session, wanted: DashboardFilter, section: str, *, as_set: bool = False
+) -> list[ColumnElement[bool]]:
     """Each filter a set of PMIDs (or ids) read from an index; the walk over the articles'
     index in (first_seen, id) order checks each row against them."""
-    clauses: list[ColumnElement[bool]] = [
-        col(Article.first_seen) >= wanted.since,
-        ~col(Article.deleted),
-        _classified(wanted, section),
-    ]
-    if section == "contradictions":
+    clauses: list[ColumnElement[bool]] = [col(Article.first_seen) >= wanted.since]
+    clauses.append(~col(Article.deleted))
+    if section == "rcts":
+        clauses.append(_rcts(wanted))
+    elif section == "contradictions":
         clauses += [~col(Article.retracted), _judged(col(ArticleFinding.stance) == "contradicts")]
     elif section == "retractions":
         # Few, so the query starts from them too: the retracted articles and the notices.
         notices = (
             select(col(Article.id))
             .join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
-            .where(col(ClassificationRow.retraction))
+            .where(
+                col(ClassificationRow.relevance).in_(wanted.relevance),
+                col(ClassificationRow.retraction),
+            )
         )
         retracted = select(col(Article.id)).where(col(Article.retracted))
         clauses.append(col(Article.id).in_(union(retracted, notices)))
@@ -124,12 +142,16 @@ def _where(session: Session, wanted: DashboardFilter, section: str) -> list[Colu
         clauses.append(_article_date() >= wanted.date_from)
     if wanted.date_to:
         clauses.append(_article_date() <= wanted.date_to)
+    # Last: SQLite checks the terms in this order, so the sets above leave out most rows
+    # before their classification is read.
+    clauses.append(_classified(wanted, section, as_set=as_set))
     return clauses
 
 
 def _ids(session: Session, wanted: DashboardFilter, section: str) -> Any:
-    query = select(col(Article.id)).where(*_where(session, wanted, section))
-    if wanted.sort in ("n", "relevance"):  # sorted by what the classification says
+    by_judgement = wanted.sort in ("n", "relevance")  # sorted by what the classification says
+    query = select(col(Article.id)).where(*_where(session, wanted, section, as_set=by_judgement))
+    if by_judgement:
         query = query.join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
     return query
 
