@@ -40,6 +40,7 @@ def page_kinds(article_pmids: list[str], search_words: list[str]) -> dict[str, l
         "dashboard": ["/dashboard"],
         "dashboard, words": ["/dashboard?q=rituximab+skin"],
         "dashboard, RCTs by n": ["/dashboard?design=rct&sort=n"],
+        "dashboard, by relevance": ["/dashboard?sort=relevance"],
         "dashboard, contradicts, needs review": ["/dashboard?stance=contradicts&review=1"],
         "dashboard, page 50": ["/dashboard?page=50"],
         "dashboard, all contradictions": ["/dashboard?section=contradictions"],

@@ -24,7 +24,7 @@ from litwatch.store.articles import upsert_articles
 from litwatch.store.digests import add_digest, mark_sent
 from litwatch.store.fulltext import search_articles
 from litwatch.store.tables import Article
-from litwatch.web.dashboard_data import VISIT_COOKIE, next_visits, read_visits
+from litwatch.web.dashboard_params import VISIT_COOKIE, next_visits, read_visits
 from tests.web.test_app import NOW, app_client, make_context
 
 # The demo corpus stored in three waves: long ago, five days ago, an hour ago.

@@ -7,8 +7,8 @@ server-side with the context's one Jinja environment (``ctx.templates``), from `
 ``metrics`` (``/metrics``), ``health`` (the rule ``/healthz`` applies) and ``banner`` (the
 notice every page shows while the service cannot poll); ``auth`` (who may change things:
 login, session, CSRF), ``login`` (its pages), ``searches_pages`` and ``subscribers_pages``
-(the management pages), ``manage_data`` (what they show); ``dashboard_page`` and
-``dashboard_data`` (what is new since the last visit or digest).
+(the management pages), ``manage_data`` (what they show); ``dashboard_page``,
+``dashboard_params`` and ``dashboard_data`` (what is new since the last visit or digest).
 
 May import: ``litwatch.context``, jobs (a live search), the stages below (digests, judging,
 store), ``records``, ``errors``; never cli.

@@ -14,8 +14,9 @@ from litwatch.judging.feedback import add_feedback
 from litwatch.store.engine import ping
 from litwatch.store.metrics import SearchState, collect_searches
 from litwatch.web.auth import require_editor, require_reader
-from litwatch.web.dashboard_data import dashboard_dict, load_dashboard, parse_dashboard
+from litwatch.web.dashboard_data import dashboard_dict, load_dashboard
 from litwatch.web.dashboard_page import dashboard_args
+from litwatch.web.dashboard_params import parse_dashboard
 from litwatch.web.finding_page import parse_filter
 from litwatch.web.forms import read_fields, to_bool
 from litwatch.web.health import searches_health, service_problems

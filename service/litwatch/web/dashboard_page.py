@@ -13,13 +13,8 @@ from litwatch.digests.wording import DESIGN_LABELS
 from litwatch.judging.evidence import STANCES
 from litwatch.store.dashboard import RELEVANCES, SORTS
 from litwatch.web.auth import require_reader
-from litwatch.web.dashboard_data import (
-    TOP_SECTIONS,
-    VISIT_COOKIE,
-    load_dashboard,
-    next_visits,
-    parse_dashboard,
-)
+from litwatch.web.dashboard_data import TOP_SECTIONS, load_dashboard
+from litwatch.web.dashboard_params import VISIT_COOKIE, next_visits, parse_dashboard
 from litwatch.web.page_data import InputError
 from litwatch.web.responses import context_of, error_page, render
 
