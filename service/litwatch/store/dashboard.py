@@ -202,7 +202,7 @@ def last_digest_sent(session: Session) -> datetime | None:
     """When the last digest went out to anyone, or None when none has."""
     # Ordered rather than max(): max() would lose the column's UTC type on SQLite.
     query = (
-        select(Digest.sent_at)
+        select(col(Digest.sent_at))
         .where(col(Digest.status) == "sent", col(Digest.sent_at).is_not(None))
         .order_by(col(Digest.sent_at).desc())
         .limit(1)

@@ -233,6 +233,9 @@ def matching_ids(session: Session, query: str, id_column: Any) -> ColumnElement[
         clause = text("article.search_vector @@ plainto_tsquery('english', :fts_words)")
         return clause.bindparams(bindparam("fts_words", " ".join(words)))  # type: ignore[return-value]
     match = " ".join(f'"{w}"' for w in words)
-    ids = text("SELECT rowid FROM article_fts WHERE article_fts MATCH :fts_match")
-    ids = ids.bindparams(bindparam("fts_match", match)).columns(column("rowid", Integer))
+    ids = (
+        text("SELECT rowid FROM article_fts WHERE article_fts MATCH :fts_match")
+        .bindparams(bindparam("fts_match", match))
+        .columns(column("rowid", Integer))
+    )
     return id_column.in_(ids.scalar_subquery())  # type: ignore[no-any-return]
