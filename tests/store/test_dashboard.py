@@ -114,6 +114,6 @@ def test_the_flag_columns_follow_the_flags_when_saved_and_when_migrated(db_url: 
     for i in range(3):  # the demo corpus has each kind
         assert any(flags[i] for flags in saved.values())
     command.downgrade(alembic_config(engine), "0010")
-    migrate(engine)  # 0011 fills the columns from the flags stored
+    migrate(engine)  # 0012 fills the columns from the flags stored
     assert columns() == saved
     engine.dispose()

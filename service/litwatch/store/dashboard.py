@@ -5,7 +5,7 @@ Sections: ``contradictions`` (a judgement "contradicts" on any finding), ``rcts`
 multicentre RCTs: the classifier's ``multicentre-rct`` flag), ``retractions`` (retracted
 articles and retraction notices) and ``new`` (every new article). An article is "new" when
 it was first stored at or after ``since``. Every filter is a set of PMIDs read from an index
-(migration 0011), so the walk over the new articles never reads a wide row it leaves
+(migration 0012), so the walk over the new articles never reads a wide row it leaves
 out. Only judged articles are shown: the dashboard is
 about what the classifier said. Contradictions and RCTs leave out retracted articles and
 notices (they count for nothing); the retractions section is where those go.

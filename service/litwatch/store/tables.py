@@ -22,7 +22,7 @@ class Article(SQLModel, table=True):
     """One PubMed citation with its parsed fields; ``data`` is the full ArticleRecord."""
 
     __tablename__ = "article"
-    # The dashboard's walk through what is new (migration 0011).
+    # The dashboard's walk through what is new (migration 0012).
     __table_args__ = (
         Index("ix_article_dashboard", "first_seen", "id", "deleted", "retracted", "pmid"),
     )
@@ -131,7 +131,7 @@ class QuarantinedRecord(SQLModel, table=True):
     last_failed_at: datetime | None = _utc_column(nullable=False)
 
 
-# Which classification flags set each flag column (migration 0011 fills them the same way).
+# Which classification flags set each flag column (migration 0012 fills them the same way).
 FLAG_COLUMNS = {
     "multicentre_rct": ("multicentre-rct",),
     "retraction": ("retracted", "retraction-notice"),
