@@ -208,3 +208,24 @@ def test_migration_indexes_rows_already_stored(db_url: str) -> None:
 )
 def test_marked_pieces(raw: str, pieces: tuple[tuple[str, bool], ...]) -> None:
     assert marked(raw).pieces == pieces
+
+
+def test_ranking_is_bounded_to_the_newest_matches(migrated_db_url: str) -> None:
+    """With more matches than ``candidates``, only the newest that many are ranked; with
+    fewer, every match is, whatever the bound."""
+    eng = make_engine(migrated_db_url)
+    # Ten articles with the word, stored oldest first; the best match (the word twice in
+    # its title) is the oldest, so a bounded ranking leaves it out.
+    rows = [record("201", "Zentrase and zentrase again", "About zentrase.")]
+    rows += [record(str(202 + i), f"Report {i}", "It mentions zentrase once.") for i in range(9)]
+    with Session(eng) as s:
+        for r in rows:
+            upsert_articles(s, [r], now=NOW)
+        s.commit()
+    assert pmids(eng, "zentrase", limit=3)[0] == "201"
+    assert pmids(eng, "zentrase", limit=3, candidates=10)[0] == "201"
+    bounded = pmids(eng, "zentrase", limit=3, candidates=4)
+    assert "201" not in bounded and set(bounded) <= {"207", "208", "209", "210"}
+    # Pages past the bound widen it: no page comes back short for it.
+    assert len(pmids(eng, "zentrase", limit=3, offset=6, candidates=4)) == 3
+    eng.dispose()

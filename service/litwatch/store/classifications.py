@@ -17,7 +17,13 @@ from sqlmodel import Session, col, select
 
 from litwatch.records import ArticleRecord, Classification
 from litwatch.store.articles import article_record
-from litwatch.store.tables import Article, ArticleFinding, ClassificationRow, TrialKey
+from litwatch.store.tables import (
+    FLAG_COLUMNS,
+    Article,
+    ArticleFinding,
+    ClassificationRow,
+    TrialKey,
+)
 
 
 def get_classification(session: Session, pmid: str) -> Classification | None:
@@ -62,6 +68,7 @@ def _rows(c: Classification, keys: Sequence[str], now: datetime) -> dict[str, li
                 "priority": c.priority,
                 "explanation": c.explanation,
                 "flags": list(c.flags),
+                **{name: bool(set(flags) & set(c.flags)) for name, flags in FLAG_COLUMNS.items()},
                 "data": c.to_dict(),
                 "kb_version": c.kb_version,
                 "model": c.model,

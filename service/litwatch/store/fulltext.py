@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Integer, bindparam, column, text
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from litwatch.errors import SearchQueryError
@@ -28,6 +29,9 @@ from litwatch.pubmed.markup import INLINE_TAGS
 MAX_WORDS = 32
 START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 32  # words of abstract around the matches
+# A query matching more articles than this is ranked among the newest this many of them:
+# scoring every match of a word found in most of the store would cost a scan of all of it.
+CANDIDATES = 5_000
 _WORD = re.compile(r"\w+")
 _MARKED = re.compile(f"{START}(.*?){STOP}", re.DOTALL)
 # PubMed's inline tags (as litwatch.pubmed.markup keeps them); any other "<" is text.
@@ -121,10 +125,21 @@ def _plain_piece(piece: str) -> str:
 # Ranked first, then highlighted: highlight() and snippet() are costly, and in the ranking
 # query they would run for every match before the best page is kept. The ``since`` filter is
 # written ``+rowid IN``: a bare ``rowid IN`` would be handed to FTS5 as one lookup per id.
+# Ranking is bounded: ``lo`` is the id of the CANDIDATES-th match counted from the newest,
+# and only matches from it on are scored (FTS5 walks a rowid range without reading the rest),
+# so a word in every article costs as much as one in CANDIDATES of them. With fewer matches
+# than that, ``lo`` is the first match and every match is ranked.
+# ``lo`` is read first, on its own: as a CTE joined in, SQLite scored every match again.
+_SQLITE_LO = """
+SELECT coalesce(min(id), 0) FROM (
+    SELECT rowid AS id FROM article_fts WHERE article_fts MATCH :match {since}
+    ORDER BY rowid DESC LIMIT :candidates
+)
+"""
 _SQLITE = f"""
 WITH top AS (
     SELECT rowid AS id, {_BM25} AS bm25
-    FROM article_fts WHERE article_fts MATCH :match {{since}}
+    FROM article_fts WHERE article_fts MATCH :match AND rowid >= :lo {{since}}
     ORDER BY bm25, rowid
     LIMIT :limit OFFSET :offset
 )
@@ -137,13 +152,21 @@ WHERE article_fts MATCH :match AND article_fts.rowid IN (SELECT id FROM top)
 ORDER BY top.bm25, top.id
 """
 
-# ts_headline is costly, so it runs on the page of hits only, after ranking.
+# ts_headline is costly, so it runs on the page of hits only, after ranking; ranking is
+# bounded to the newest CANDIDATES matches, as on SQLite.
 _POSTGRES = """
 WITH q AS (SELECT plainto_tsquery('english', :match) AS q),
+lo AS (
+    SELECT coalesce(min(id), 0) AS lo FROM (
+        SELECT a.id FROM article a, q
+        WHERE a.search_vector @@ q.q AND NOT a.deleted {since}
+        ORDER BY a.id DESC LIMIT :candidates
+    ) newest
+),
 hits AS (
     SELECT a.pmid, a.title, a.abstract, ts_rank(a.search_vector, q.q) AS score
-    FROM article a, q
-    WHERE a.search_vector @@ q.q AND NOT a.deleted {since}
+    FROM article a, q, lo
+    WHERE a.search_vector @@ q.q AND NOT a.deleted AND a.id >= lo.lo {since}
     ORDER BY score DESC, a.pmid
     LIMIT :limit OFFSET :offset
 )
@@ -156,15 +179,23 @@ ORDER BY hits.score DESC, hits.pmid
 
 
 def search_articles(
-    session: Session, query: str, limit: int = 20, offset: int = 0, *, since: date | None = None
+    session: Session,
+    query: str,
+    limit: int = 20,
+    offset: int = 0,
+    *,
+    since: date | None = None,
+    candidates: int = CANDIDATES,
 ) -> list[SearchHit]:
-    """Stored articles (not deleted) holding every word of ``query``, best match first.
+    """Stored articles (not deleted) holding every word of ``query``, best match first
+    (among the newest ``candidates`` matches, when there are more).
 
     ``since`` keeps articles created on or after that day. SearchQueryError when ``query``
     holds no word.
     """
     words = query_words(query)
     params: dict[str, Any] = {"limit": limit, "offset": offset, "since": since}
+    params["candidates"] = max(candidates, offset + limit)
     postgres = session.get_bind().dialect.name == "postgresql"
     since_sql = ""
     if since is not None and postgres:
@@ -184,6 +215,27 @@ def search_articles(
     else:
         sql = _SQLITE.format(since=since_sql)
         params["match"] = " ".join(f'"{w}"' for w in words)
+        lo_sql = text(_SQLITE_LO.format(since=since_sql))
+        params["lo"] = session.execute(lo_sql, params).scalar_one()
         params.update(start=START, stop=STOP, words=SNIPPET_WORDS)
     rows = session.execute(text(sql), params).all()
     return [SearchHit(r.pmid, float(r.score), marked(r.title), marked(r.snippet)) for r in rows]
+
+
+def matching_ids(session: Session, query: str, id_column: Any) -> ColumnElement[bool]:
+    """A WHERE clause keeping the articles whose ``id_column`` holds every word of ``query``
+    (the same match as ``search_articles``, unranked), for other queries to filter with.
+
+    SearchQueryError when ``query`` holds no word.
+    """
+    words = query_words(query)
+    if session.get_bind().dialect.name == "postgresql":
+        clause = text("article.search_vector @@ plainto_tsquery('english', :fts_words)")
+        return clause.bindparams(bindparam("fts_words", " ".join(words)))  # type: ignore[return-value]
+    match = " ".join(f'"{w}"' for w in words)
+    ids = (
+        text("SELECT rowid FROM article_fts WHERE article_fts MATCH :fts_match")
+        .bindparams(bindparam("fts_match", match))
+        .columns(column("rowid", Integer))
+    )
+    return id_column.in_(ids.scalar_subquery())  # type: ignore[no-any-return]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # The digest queue's and the collections' tables live in modules of their own; they are
@@ -23,6 +23,10 @@ class Article(SQLModel, table=True):
     """One PubMed citation with its parsed fields; ``data`` is the full ArticleRecord."""
 
     __tablename__ = "article"
+    # The dashboard's walk through what is new (migration 0012).
+    __table_args__ = (
+        Index("ix_article_dashboard", "first_seen", "id", "deleted", "retracted", "pmid"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pmid: str = Field(index=True, unique=True, max_length=20)
@@ -41,7 +45,7 @@ class Article(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     retracted: bool = False
     deleted: bool = False
-    first_seen: datetime | None = _utc_column(nullable=False, index=True)
+    first_seen: datetime | None = _utc_column(nullable=False)  # ix_article_dashboard leads with it
     updated_at: datetime | None = _utc_column(nullable=False)
     fetched_at: datetime | None = _utc_column(nullable=False)
 
@@ -128,10 +132,24 @@ class QuarantinedRecord(SQLModel, table=True):
     last_failed_at: datetime | None = _utc_column(nullable=False)
 
 
+# Which classification flags set each flag column (migration 0012 fills them the same way).
+FLAG_COLUMNS = {
+    "multicentre_rct": ("multicentre-rct",),
+    "retraction": ("retracted", "retraction-notice"),
+    "notice": ("retracted", "retraction-notice", "erratum"),
+}
+
+
 class ClassificationRow(SQLModel, table=True):
     """The classifier's judgement of one article (full detail in ``data``)."""
 
     __tablename__ = "classification"
+    __table_args__ = (
+        Index(
+            "ix_classification_dashboard",
+            *("relevance", "design", "multicentre_rct", "retraction", "notice", "pmid"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pmid: str = Field(foreign_key="article.pmid", unique=True, index=True, max_length=20)
@@ -141,6 +159,10 @@ class ClassificationRow(SQLModel, table=True):
     priority: float = Field(default=0.0, index=True)
     explanation: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     flags: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # Three of the flags as columns, for the dashboard's indexes (see FLAG_COLUMNS).
+    multicentre_rct: bool = False
+    retraction: bool = False  # retracted, or a retraction notice
+    notice: bool = False  # retracted, a retraction notice or an erratum: not evidence
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     kb_version: str = ""
     model: str = "rules"
@@ -152,7 +174,10 @@ class ArticleFinding(SQLModel, table=True):
     """One article's stance on one known finding: the rows of the living evidence table."""
 
     __tablename__ = "article_finding"
-    __table_args__ = (UniqueConstraint("pmid", "finding_id", name="uq_article_finding"),)
+    __table_args__ = (
+        UniqueConstraint("pmid", "finding_id", name="uq_article_finding"),
+        Index("ix_article_finding_dashboard", "stance", "confidence", "pmid"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     pmid: str = Field(foreign_key="article.pmid", index=True, max_length=20)

@@ -12,7 +12,8 @@ applies) and ``banner`` (the notice every page shows while the service cannot po
 they show), ``audit_page`` (a saved search's recall audit, page and JSON); ``downloads``
 (``/export/FORMAT``, a page's list as a file) and ``export_data`` (which articles it holds),
 ``feeds`` (a saved search's Atom feed and its token), ``collections_pages`` (import a file,
-list collections).
+list collections); ``dashboard_page``, ``dashboard_params`` and ``dashboard_data`` (what is
+new since the last visit or digest).
 
 May import: ``litwatch.context``, jobs (a live search, the recall audit), the stages below
 (digests, judging, store), ``records``, ``errors``; never cli.
@@ -36,6 +37,7 @@ from litwatch.web import (
     api,
     audit_page,
     collections_pages,
+    dashboard_page,
     downloads,
     feeds,
     links,
@@ -73,8 +75,9 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.ctx = ctx
     app.state.env = env
     app.state.live_jobs = LiveJobs(ctx)
-    routers = (pages, login, searches_pages, audit_page, subscribers_pages, collections_pages)
-    for module in (*routers, downloads, feeds, links, api, live_searches, metrics):
+    pages_first = (dashboard_page, pages, login, searches_pages, audit_page, subscribers_pages)
+    others = (collections_pages, downloads, feeds, links, api, live_searches, metrics)
+    for module in (*pages_first, *others):
         app.include_router(module.router)
     s = ctx.settings
     app.add_middleware(

@@ -14,6 +14,9 @@ from litwatch.judging.feedback import add_feedback
 from litwatch.store.engine import ping
 from litwatch.store.metrics import SearchState, collect_searches
 from litwatch.web.auth import require_editor, require_reader
+from litwatch.web.dashboard_data import dashboard_dict, load_dashboard
+from litwatch.web.dashboard_page import dashboard_args
+from litwatch.web.dashboard_params import parse_dashboard
 from litwatch.web.finding_page import parse_filter
 from litwatch.web.forms import read_fields, to_bool
 from litwatch.web.health import searches_health, service_problems
@@ -125,6 +128,23 @@ def api_evidence(
             "rows": [r.as_dict() for r in table.rows if wanted.keeps(r)],
         }
     )
+
+
+@router.get("/api/dashboard", dependencies=[Depends(require_reader)])
+def api_dashboard(
+    request: Request, args: Annotated[dict[str, str], Depends(dashboard_args)]
+) -> Response:
+    """What is new, as on ``/dashboard`` and with its filters; without the visit cookie
+    "since last visit" falls back to the last digest sent (else the last 30 days)."""
+    try:
+        params = parse_dashboard(args)
+    except InputError as exc:
+        return api_error(422, str(exc))
+    ctx = context_of(request)
+    view = load_dashboard(ctx, params, None)
+    if view.error:
+        return api_error(422, view.error)
+    return JSONResponse(dashboard_dict(view))
 
 
 @router.get("/healthz")
