@@ -17,6 +17,7 @@ from litwatch.context import Context
 from litwatch.judging.evidence import EvidenceRow, count_rows
 from litwatch.store.tables import Article
 from litwatch.templating import make_environment
+from litwatch.web.finding_page import PAGE_ROWS, TableFilter, finding_view
 from litwatch.web.finding_plot import (
     MAX_HALF,
     MIN_HALF,
@@ -27,6 +28,7 @@ from litwatch.web.finding_plot import (
     radius,
     studies_of,
 )
+from litwatch.web.page_data import InputError
 from tests.web.test_app import EVIL, RCT, app_client, make_context
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -219,3 +221,36 @@ def test_the_api_filters_rows_but_not_counts(site: tuple[Context, httpx.Client])
     assert len(every["rows"]) == 2 and rct["counts"] == every["counts"]
     bad = client.get("/api/evidence/mrss-improvement", params={"stance": "maybe"})
     assert bad.status_code == 422 and "use one of" in bad.json()["error"]
+
+
+def test_the_table_is_shown_a_page_at_a_time() -> None:
+    rows = [
+        row(str(1000 + i), 2000 + i % 20, "supports" if i % 3 else "contradicts", 10 + i)
+        for i in range(250)
+    ]
+    table = count_rows("f", rows)
+    env = make_environment()
+    first = finding_view(env, table, TableFilter())
+    assert (first.page, first.pages, first.kept, first.first) == (1, 3, 250, 1)
+    assert first.shown == table.rows[:PAGE_ROWS]
+    last = finding_view(env, table, TableFilter(), 3)
+    assert last.shown == table.rows[200:] and last.first == 201
+    # The filter narrows what is paged; the plot draws every counted study on every page.
+    against = finding_view(env, table, TableFilter(stance="contradicts"))
+    assert against.kept == 84 and against.pages == 1
+    assert all(r.stance == "contradicts" for r in against.shown)
+    assert against.plot == first.plot == last.plot
+    with pytest.raises(InputError, match="only 3 page"):
+        finding_view(env, table, TableFilter(), 4)
+
+
+@pytest.mark.parametrize(
+    ("page", "words"), [("0", "from 1"), ("two", "from 1"), ("2", "only 1 page")]
+)
+def test_a_page_out_of_range_is_a_422(
+    site: tuple[Context, httpx.Client], page: str, words: str
+) -> None:
+    _, client = site
+    answer = client.get("/evidence/mrss-improvement", params={"page": page})
+    assert answer.status_code == 422 and words in answer.text
+    assert client.get("/evidence/mrss-improvement", params={"page": "1"}).status_code == 200

@@ -17,7 +17,11 @@ from sqlmodel import Session
 
 from litwatch.pubmed.markup import to_plain
 from litwatch.records import REVIEW_THRESHOLD
-from litwatch.store.classifications import list_stances_on, trial_reports
+from litwatch.store.classifications import (
+    classification_data,
+    list_stance_lines,
+    trial_reports,
+)
 
 COLUMNS = (
     "pmid",
@@ -109,31 +113,44 @@ class EvidenceTable:
         }
 
 
-def evidence_table(session: Session, finding_id: str) -> EvidenceTable:
-    """The rows on ``finding_id``, newest first, each marked counted or not, and the counts."""
-    rows = []
-    for af, article, c in list_stances_on(session, finding_id):
-        judgement = next(
-            (j for j in c.data.get("findings", []) if j.get("finding_id") == finding_id), {}
+def evidence_table(session: Session, finding_id: str, *, details: bool = True) -> EvidenceTable:
+    """The rows on ``finding_id``, newest first, each marked counted or not, and the counts.
+
+    Without ``details`` the rows carry only what counting and the plot need (n among the
+    numbers, no sentences): a page fills in those it shows with ``fill_details``."""
+    rows = [
+        EvidenceRow(
+            pmid=line.pmid,
+            date=line.date,
+            stance=line.stance,
+            confidence=line.confidence,
+            design=line.design,
+            relevance=line.relevance,
+            numbers={} if line.n is None else {"n": line.n},
+            retracted=line.retracted,
+            title=to_plain(line.title),
+            evidence="",
         )
-        sentences = [e.get("sentence", "") for e in judgement.get("evidence", [])]
-        rows.append(
-            EvidenceRow(
-                pmid=article.pmid,
-                date=article.pub_date or article.create_date,
-                stance=af.stance,
-                confidence=af.confidence,
-                design=c.design,
-                relevance=c.relevance,
-                numbers=c.data.get("numbers", {}),
-                retracted=article.retracted,
-                title=to_plain(article.title),
-                evidence=" ".join(sentences),
-            )
-        )
+        for line in list_stance_lines(session, finding_id)
+    ]
     rows.sort(key=lambda r: (r.date or date.min, r.pmid), reverse=True)
     _link_trials(rows, trial_reports(session, [r.pmid for r in rows]))
-    return count_rows(finding_id, rows)
+    table = count_rows(finding_id, rows)
+    if details:
+        fill_details(session, finding_id, table.rows)
+    return table
+
+
+def fill_details(session: Session, finding_id: str, rows: list[EvidenceRow]) -> None:
+    """Each row's numbers and the sentences its stance on ``finding_id`` rests on."""
+    stored = classification_data(session, [r.pmid for r in rows])
+    for row in rows:
+        data = stored.get(row.pmid, {})
+        judgement = next(
+            (j for j in data.get("findings", []) if j.get("finding_id") == finding_id), {}
+        )
+        row.numbers = data.get("numbers", {})
+        row.evidence = " ".join(e.get("sentence", "") for e in judgement.get("evidence", []))
 
 
 def _link_trials(rows: list[EvidenceRow], reports: dict[str, dict[str, list[str]]]) -> None:
@@ -148,6 +165,7 @@ def count_rows(finding_id: str, rows: list[EvidenceRow]) -> EvidenceTable:
     counts = dict.fromkeys(STANCES, 0)
     left_out = {"retracted": 0, "needs review": 0, "same trial": 0}
     counted_trials: dict[str, str] = {}  # pmid of a report -> the counted report of its trial
+    by_pmid = {r.pmid: r for r in rows}
     for row in rows:
         if row.retracted:
             row.not_counted = "retracted"
@@ -160,16 +178,15 @@ def count_rows(finding_id: str, rows: list[EvidenceRow]) -> EvidenceTable:
         else:
             row.counted = True
             counts[row.stance] = counts.get(row.stance, 0) + 1
-            for other in _trial_of(row, rows):
+            for other in _trial_of(row, by_pmid):
                 counted_trials[other] = row.pmid
             continue
         left_out[row.not_counted] += 1
     return EvidenceTable(finding_id, rows, counts, left_out)
 
 
-def _trial_of(row: EvidenceRow, rows: list[EvidenceRow]) -> set[str]:
+def _trial_of(row: EvidenceRow, by_pmid: dict[str, EvidenceRow]) -> set[str]:
     """Every row linked to ``row`` through shared trials (reports of one trial, transitively)."""
-    by_pmid = {r.pmid: r for r in rows}
     seen, todo = {row.pmid}, list(row.same_trial)
     while todo:
         pmid = todo.pop()

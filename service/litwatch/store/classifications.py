@@ -2,14 +2,16 @@
 
 A classification is written whole (``save_classifications`` replaces all three kinds of row
 for its articles) and read back as the ``Classification`` it was made from. The rows of the
-living evidence table (``list_stances_on``) are read here too, as the rows they are: turning
-them into evidence lines is the judging stage's business.
+living evidence table (``list_stance_lines``, then ``classification_data`` for the rows shown)
+are read here too, as the rows they are: turning them into evidence lines is the judging
+stage's business.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert
@@ -24,6 +26,8 @@ from litwatch.store.tables import (
     ClassificationRow,
     TrialKey,
 )
+
+IN_CHUNK = 900  # PMIDs a query names at once (SQLite's limit on parameters is far above it)
 
 
 def get_classification(session: Session, pmid: str) -> Classification | None:
@@ -168,15 +172,59 @@ def list_on_topic_pmids(session: Session) -> list[str]:
     )
 
 
-def list_stances_on(
-    session: Session, finding_id: str
-) -> list[tuple[ArticleFinding, Article, ClassificationRow]]:
-    """Each stored article not deleted with a stance on ``finding_id``: the stance row, the
-    article and its classification (in no particular order)."""
+@dataclass(frozen=True, slots=True)
+class StanceLine:
+    """One stored article's stance on a finding, with what the evidence table counts it by.
+
+    Narrow on purpose: of the classification's JSON only n is read (by the database), so a
+    finding with thousands of reports is counted without decoding thousands of documents;
+    the rest of a row (its numbers, its sentences) comes from ``classification_data``."""
+
+    pmid: str
+    date: date | None  # published, else created
+    stance: str
+    confidence: float
+    design: str
+    relevance: str
+    retracted: bool
+    title: str
+    n: Any  # numbers.n as stored: a count, or None
+
+
+def list_stance_lines(session: Session, finding_id: str) -> list[StanceLine]:
+    """Each stored article not deleted with a stance on ``finding_id`` (in no order)."""
+    n_of = col(ClassificationRow.data)[("numbers", "n")]
     stmt = (
-        select(ArticleFinding, Article, ClassificationRow)
+        select(
+            ArticleFinding.pmid,
+            Article.pub_date,
+            Article.create_date,
+            ArticleFinding.stance,
+            ArticleFinding.confidence,
+            ClassificationRow.design,
+            ClassificationRow.relevance,
+            Article.retracted,
+            Article.title,
+            n_of,
+        )
         .join(Article, col(Article.pmid) == col(ArticleFinding.pmid))
         .join(ClassificationRow, col(ClassificationRow.pmid) == col(ArticleFinding.pmid))
         .where(ArticleFinding.finding_id == finding_id, col(Article.deleted).is_(False))
     )
-    return list(session.exec(stmt).all())
+    return [
+        StanceLine(pmid, pub or created, stance, conf, design, rel, bool(retracted), title, n)
+        for pmid, pub, created, stance, conf, design, rel, retracted, title, n in session.exec(stmt)
+    ]
+
+
+def classification_data(session: Session, pmids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """PMID -> the stored classification's JSON, for those of ``pmids`` classified."""
+    found: dict[str, dict[str, Any]] = {}
+    unique = sorted(set(pmids))
+    for start in range(0, len(unique), IN_CHUNK):
+        chunk = unique[start : start + IN_CHUNK]
+        stmt = select(ClassificationRow.pmid, ClassificationRow.data).where(
+            col(ClassificationRow.pmid).in_(chunk)
+        )
+        found.update((pmid, data) for pmid, data in session.exec(stmt))
+    return found

@@ -14,7 +14,13 @@ from sqlmodel import Session
 
 from litwatch.context import Context
 from litwatch.jobs.live_search import Progress, search_live
-from litwatch.judging.evidence import NOT_TRIAL_REPORTS, EvidenceTable, evidence_table
+from litwatch.judging.evidence import (
+    NOT_TRIAL_REPORTS,
+    EvidenceRow,
+    EvidenceTable,
+    evidence_table,
+    fill_details,
+)
 from litwatch.judging.knowledge import Finding
 from litwatch.pubmed.markup import to_plain
 from litwatch.records import ArticleRecord, Classification, FindingJudgement
@@ -179,13 +185,22 @@ def load_article(ctx: Context, pmid: str) -> ArticleView | None:
         return view
 
 
-def load_evidence(ctx: Context, finding_id: str) -> tuple[Finding, EvidenceTable] | None:
-    """A finding of the knowledge base and its evidence table; None for an unknown finding."""
+def load_evidence(
+    ctx: Context, finding_id: str, *, details: bool = True
+) -> tuple[Finding, EvidenceTable] | None:
+    """A finding of the knowledge base and its evidence table; None for an unknown finding.
+    Without ``details`` the rows lack their sentences and numbers but n (``add_details``)."""
     finding = ctx.knowledge_base.get(finding_id)
     if finding is None:
         return None
     with Session(ctx.engine) as session:
-        return finding, evidence_table(session, finding_id)
+        return finding, evidence_table(session, finding_id, details=details)
+
+
+def add_details(ctx: Context, finding_id: str, rows: list[EvidenceRow]) -> None:
+    """The sentences and numbers of the evidence rows a page shows."""
+    with Session(ctx.engine) as session:
+        fill_details(session, finding_id, rows)
 
 
 # --- JSON shapes ----------------------------------------------------------------------

@@ -7,10 +7,11 @@ from fastapi.responses import HTMLResponse
 
 from litwatch.web.auth import require_reader
 from litwatch.web.export_data import download_links
-from litwatch.web.finding_page import finding_view, parse_filter
+from litwatch.web.finding_page import finding_view, parse_filter, parse_page
 from litwatch.web.page_data import (
     MAX_LIMIT,
     InputError,
+    add_details,
     load_article,
     load_evidence,
 )
@@ -85,21 +86,31 @@ def article_page(request: Request, pmid: str, feedback: str | None = None) -> HT
 
 @router.get("/evidence/{finding_id}", response_class=HTMLResponse)
 def evidence_page(
-    request: Request, finding_id: str, design: str | None = None, stance: str | None = None
+    request: Request,
+    finding_id: str,
+    design: str | None = None,
+    stance: str | None = None,
+    page: str | None = None,
 ) -> HTMLResponse:
     """A known finding's page: its counts, the plot over the years, the living evidence table
-    (filtered by ``design`` and ``stance`` when given)."""
+    (filtered by ``design`` and ``stance`` when given), a page of it at a time."""
     try:
         wanted = parse_filter(design, stance)
+        page_number = parse_page(page)
     except InputError as exc:
         return error_page(request, 422, "Bad filter", str(exc))
-    found = load_evidence(context_of(request), finding_id)
+    ctx = context_of(request)
+    found = load_evidence(ctx, finding_id, details=False)
     if found is None:
         return error_page(
             request, 404, "Finding not found", f"There is no known finding {finding_id!r}."
         )
     finding, table = found
-    view = finding_view(environment_of(request), table, wanted)
+    try:
+        view = finding_view(environment_of(request), table, wanted, page_number)
+    except InputError as exc:
+        return error_page(request, 422, "No such page", str(exc))
+    add_details(ctx, finding_id, view.shown)
     return render(
         request,
         "evidence.html",
