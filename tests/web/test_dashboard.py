@@ -308,3 +308,41 @@ def test_bad_input_is_a_422_naming_it(
     page = client.get("/dashboard", params=params)
     assert page.status_code == 422
     assert named in page.text and "<h1>" in page.text
+
+
+# --- downloads ----------------------------------------------------------------------------
+
+
+def test_a_section_downloads_every_page_of_itself_in_its_order(client: httpx.Client) -> None:
+    import html
+
+    import rispy
+
+    params = {"relevance": "all", "sort": "oldest", "per_page": "5"}
+    page = client.get("/dashboard", params=params)
+    assert page.status_code == 200
+    links = re.findall(r'<a href="(/export/ris\?[^"]+)" download', page.text)
+    assert len(links) == 1
+    answer = client.get(html.unescape(links[0]))
+    assert answer.status_code == 200, answer.text[:300]
+    assert 'filename="litwatch-dashboard-new.ris"' in answer.headers["content-disposition"]
+    got = [e["accession_number"] for e in rispy.loads(answer.text)]
+    wanted = [r["pmid"] for r in every_result(client, relevance="all", sort="oldest")]
+    assert len(wanted) > 5 and got == wanted  # every page, not the five shown
+
+
+def test_a_download_keeps_its_window_and_refuses_bad_values(client: httpx.Client) -> None:
+    contradictions = every_result(client, relevance="all", section="contradictions")
+    since = (NOW - timedelta(days=365)).isoformat()
+    query = {"dashboard": "section=contradictions&relevance=all", "since_at": since}
+    answer = client.get("/export/csv", params=query)
+    assert answer.status_code == 200
+    assert len(answer.text.strip().splitlines()) - 1 >= len(contradictions) > 0
+    for bad, words in [
+        ({"dashboard": "sort=sideways", "since_at": since}, "sort"),
+        ({"dashboard": "section=new", "since_at": "yesterday"}, "ISO 8601"),
+        ({"dashboard": "section=new", "since_at": "2026-11-01T00:00:00"}, "time zone"),
+        ({"dashboard": "section=new", "since_at": since, "search": "x"}, "one list"),
+    ]:
+        refused = client.get("/export/csv", params=bad)
+        assert refused.status_code == 422 and words in refused.text, refused.text[:200]

@@ -181,6 +181,23 @@ def section_page(
     return [by_id[i] for i in shown if i in by_id], len(ids) > limit
 
 
+def section_pmids(
+    session: Session, wanted: DashboardFilter, section: str, *, limit: int
+) -> list[str]:
+    """The PMIDs of a section in the filter's order, at most ``limit`` (a download of it)."""
+    ids = list(
+        session.execute(
+            _ids(session, wanted, section).order_by(*_order(wanted.sort)).limit(limit)
+        ).scalars()
+    )
+    pmid_of: dict[int, str] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        stmt = select(col(Article.id), col(Article.pmid)).where(col(Article.id).in_(chunk))
+        pmid_of.update((i, p) for i, p in session.execute(stmt))
+    return [pmid_of[i] for i in ids if i in pmid_of]
+
+
 def section_count(session: Session, wanted: DashboardFilter, section: str, *, cap: int) -> int:
     """How many articles a section holds, counted up to ``cap`` (a count past it is ``cap``):
     a bounded count stays cheap however large the store."""

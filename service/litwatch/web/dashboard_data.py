@@ -23,6 +23,7 @@ from litwatch.store.dashboard import (
     last_digest_sent,
     section_count,
     section_page,
+    section_pmids,
 )
 from litwatch.web.dashboard_params import SECTION_TITLES, DashboardParams
 from litwatch.web.page_data import ResultRow, result_dict
@@ -153,6 +154,16 @@ def load_dashboard(
             return Dashboard(params, since, label, [], empty, [], error=str(exc))
     groups = group_by_finding(main.rows, statements, params.stance) if main.key == "new" else []
     return Dashboard(params, since, label, tops, main, groups)
+
+
+EXPORT_CAP = 5000  # articles a download of a dashboard section holds at most
+
+
+def dashboard_pmids(ctx: Context, params: DashboardParams, since: datetime) -> list[str]:
+    """The PMIDs of the section ``params`` shows, every page of it (up to ``EXPORT_CAP``),
+    new since ``since``: what a download of the dashboard holds."""
+    with Session(ctx.engine) as session:
+        return section_pmids(session, _filter(params, since), params.section, limit=EXPORT_CAP)
 
 
 def dashboard_dict(view: Dashboard) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from litwatch.store.dashboard import RELEVANCES, SORTS
 from litwatch.web.auth import require_reader
 from litwatch.web.dashboard_data import TOP_SECTIONS, load_dashboard
 from litwatch.web.dashboard_params import VISIT_COOKIE, next_visits, parse_dashboard
+from litwatch.web.export_data import dashboard_downloads
 from litwatch.web.page_data import InputError
 from litwatch.web.responses import context_of, error_page, render
 
@@ -80,6 +81,7 @@ def dashboard_page(
             stances=STANCES,
             relevances=RELEVANCES,
             sorts=SORTS,
+            downloads=dashboard_downloads(params, view.since),
         )
     response.set_cookie(
         VISIT_COOKIE,

@@ -41,6 +41,8 @@ def export_file(
     limit: str | None = None,
     job: str | None = None,
     relevance: str | None = None,
+    dashboard: str | None = None,
+    since_at: str | None = None,
 ) -> Response:
     """The page's list in ``fmt`` (csv, ris, bibtex, medline, jsonl), as an attachment.
     ``job`` names the page's finished live search: its results are exported without asking
@@ -60,6 +62,8 @@ def export_file(
         since=since or "",
         limit=limit or "",
         relevance=relevance or "",
+        dashboard=dashboard or "",
+        since_at=since_at or "",
     )
     try:
         relevances = wanted_relevances(params.relevance)

@@ -4,8 +4,10 @@ A page's download links carry its query string, so the file holds what the page 
 search's results (``q``, ``local``, ``since``, ``limit``, and ``job``: the finished live search
 the page shows, exported without asking PubMed again), a finding's evidence table
 (``finding``, ``design``, ``stance``), a saved search (``search``), a collection
-(``collection``), or with none of these every stored article. ``relevance`` (core, related,
-off; several joined by commas) narrows any of them.
+(``collection``), a section of the dashboard (``dashboard``: the dashboard's own query string,
+with ``since_at``: the moment its "new" started, so the file holds what the page showed
+whatever visits come after), or with none of these every stored article. ``relevance``
+(core, related, off; several joined by commas) narrows any of them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode
 
 from sqlmodel import Session
 
@@ -21,6 +24,8 @@ from litwatch.context import Context
 from litwatch.export.rows import ExportRow, iter_export_rows
 from litwatch.store.collections import collection_pmids, find_collection
 from litwatch.store.searches import find_search
+from litwatch.web.dashboard_data import dashboard_pmids
+from litwatch.web.dashboard_params import DashboardParams, parse_dashboard
 from litwatch.web.finding_page import parse_filter
 from litwatch.web.page_data import InputError, load_evidence
 from litwatch.web.search_answer import SearchAnswer, answer_search
@@ -54,10 +59,13 @@ class ExportParams:
     since: str = ""
     limit: str = ""
     relevance: str = ""
+    dashboard: str = ""
+    since_at: str = ""
 
     def sources(self) -> list[str]:
         named = {"search": self.search, "collection": self.collection, "finding": self.finding}
         named["q"] = self.q
+        named["dashboard"] = self.dashboard
         return [k for k, v in named.items() if v.strip()]
 
 
@@ -110,13 +118,15 @@ def select_articles(
             return Selection(f"collection-{_slug(name)}", collection_pmids(session, name))
     if p.finding.strip():
         wanted = parse_filter(p.design, p.stance)
-        found = load_evidence(ctx, p.finding.strip())
+        found = load_evidence(ctx, p.finding.strip(), details=False)
         if found is None:
             raise NotFound(f"There is no known finding {p.finding.strip()!r}.")
         finding, table = found
         parts = [finding.id, wanted.design, wanted.stance]
         pmids = [r.pmid for r in table.rows if wanted.keeps(r)]
         return Selection("evidence-" + "-".join(_slug(x) for x in parts if x), pmids)
+    if p.dashboard.strip():
+        return _dashboard_selection(ctx, p)
     if p.q.strip():
         answer = finished or answer_search(ctx, p.q, p.local, p.since, p.limit)
         if answer.error:
@@ -124,6 +134,26 @@ def select_articles(
         pmids = [r.pmid for r in answer.outcome.results]
         return Selection(f"search-results-{_slug(p.q)}", pmids)
     return Selection("all", None)
+
+
+def _dashboard_selection(ctx: Context, p: ExportParams) -> Selection:
+    args = dict(parse_qsl(p.dashboard.strip(), keep_blank_values=False))
+    params = parse_dashboard(args)  # InputError names a bad value, as the page does
+    try:
+        since = datetime.fromisoformat(p.since_at.strip())
+    except ValueError:
+        raise InputError(
+            f"'since_at' must be a moment written as ISO 8601, not {p.since_at.strip()!r}"
+        ) from None
+    if since.tzinfo is None:
+        raise InputError("'since_at' must say its time zone (for example +00:00)")
+    return Selection(f"dashboard-{_slug(params.section)}", dashboard_pmids(ctx, params, since))
+
+
+def dashboard_downloads(params: DashboardParams, since: datetime) -> list[tuple[str, str]]:
+    """The download links of a dashboard section: every page of it, the window held fixed."""
+    query = urlencode(params.query_args(page="", per_page=""))
+    return download_links(dashboard=query or "section=new", since_at=since.isoformat())
 
 
 def iter_selected(
