@@ -134,30 +134,45 @@ def _read_needed_literals(compiled: re.Pattern[str]) -> tuple[str, ...] | None:
 
 # Most needed literals a pattern has, several share a word ("inclusion criteria", "exclusion
 # criteria", "eligibility criteria"). Each ``in`` that fails reads the whole text, so the
-# shared word is looked for first, and the literals that hold it only when it is there: the
-# answer is the same (a literal in the text puts its word there too), for a fraction of the
-# reading when, as in most texts, none is there.
-_SHARED_WORD = re.compile(r"[a-z0-9]{4,}|[A-Z0-9]{3,}")
+# shared part is looked for first, and the literals that hold it only when it is there: the
+# answer is the same (a literal in the text puts its every part there too), for a fraction of
+# the reading when, as in most texts, none is there. The literals under a shared part are
+# grouped again in the same way. A part that opens or ends with a space (" the ") is in
+# nearly every text and would spare nothing, so parts run from a character to a character.
+_SHARED_SIZES = range(4, 13)  # lengths of the shared parts looked for
 
-_Groups = tuple[tuple[str, tuple[str, ...]], ...]  # (word, the literals that hold it)
+_Groups = tuple[tuple[str, "_Groups"], ...]  # (shared part, the groups of literals under it)
 
 
-def literal_groups(needs: tuple[str, ...]) -> _Groups:
-    """The literals under words they share, each word shared by two or more; a literal that
-    shares none stands as its own word with no literals under it."""
+def literal_groups(needs: tuple[str, ...], within: str = "") -> _Groups:
+    """The literals as a tree of shared parts, each part shared by two or more literals; a
+    literal that shares none with the others stands as a leaf (itself, with nothing under
+    it). ``within``: the part all of them share already, which no new part may lie in."""
     left = list(needs)
-    groups: list[tuple[str, tuple[str, ...]]] = []
-    while left:
+    groups: list[tuple[str, _Groups]] = []
+    while len(left) > 1:
         counts: dict[str, int] = {}
         for literal in left:
-            for word in set(_SHARED_WORD.findall(literal)):
-                counts[word] = counts.get(word, 0) + 1
+            parts = {literal[i : i + n] for n in _SHARED_SIZES for i in range(len(literal) - n + 1)}
+            for part in parts:
+                if part not in within and part not in left and part.strip() == part:
+                    counts[part] = counts.get(part, 0) + 1
+        if within:  # a part all of them share would only group them again
+            counts = {w: c for w, c in counts.items() if c < len(needs)}
         best = max(counts, key=lambda w: (counts[w], len(w)), default=None)
         if best is None or counts[best] < 2:
             break
-        groups.append((best, tuple(x for x in left if best in x)))
+        under = tuple(x for x in left if best in x)
+        groups.append((best, literal_groups(under, best)))
         left = [x for x in left if best not in x]
     return tuple(groups) + tuple((literal, ()) for literal in left)
+
+
+def _any_in(groups: _Groups, text: str) -> bool:
+    for part, under in groups:
+        if part in text and (not under or _any_in(under, text)):
+            return True
+    return False
 
 
 def may_match(compiled: re.Pattern[str], text: str) -> bool:
@@ -167,16 +182,7 @@ def may_match(compiled: re.Pattern[str], text: str) -> bool:
         needed_literals(compiled)
         found = _NEEDED[id(compiled)]
     groups = found[2]
-    if groups is None:
-        return True
-    for word, literals in groups:
-        if word in text:
-            if not literals:
-                return True
-            for literal in literals:
-                if literal in text:
-                    return True
-    return False
+    return groups is None or _any_in(groups, text)
 
 
 # id of a pattern -> (the pattern, its needed literals, those literals grouped by shared words)
