@@ -98,7 +98,8 @@ def tagged_words(families: dict[str, list[str]]) -> tuple[re.Pattern[str], dict[
 # *needed literals*, strings one of which every match holds, let a rule skip the scan when
 # none is in the text, with the same result. They are read off the parsed pattern, so they
 # follow the pattern whenever it is edited.
-_EXACT_LIMIT = 16  # most strings kept while a part of a pattern is read as a finite set
+_EXACT_LIMIT = 32  # most strings kept while a part of a pattern is read as a finite set (more
+# strings make rarer literals, now that shared parts keep many literals cheap to look for)
 
 _Info = tuple[set[str] | None, set[str] | None]  # (every string the part matches, or None;
 #                                                   needed literals of the part, or None)
