@@ -3,6 +3,9 @@
 Sentences carry a *role* (title, background, aim, methods, results, conclusion, outlook,
 other) because a finding is reported by an article's results and conclusions, not by the
 background it cites or the trials it says are still needed.
+
+Over 300 lines: a third of it is the tables of section labels and role cues, kept beside the
+reading that is their only user.
 """
 
 from __future__ import annotations
