@@ -18,7 +18,7 @@ Rules, as a rheumatologist would read a results sentence about the measure:
 
 from __future__ import annotations
 
-from litwatch.judging.rules.patterns import pattern, words
+from litwatch.judging.rules.patterns import may_match, pattern, words
 
 IMPROVE = words(
     r"improv\w*|benefi\w*|ameliorat\w*|regress(?:ed|ion)|soften\w*|"
@@ -196,6 +196,8 @@ P_VALUE = pattern(r"\bp\s*(<|=|>|≤|≥)\s*(0?\.\d+)")
 
 def not_significant(text: str) -> bool:
     """True when the text gives p-values and none is below 0.05."""
+    if not may_match(P_VALUE, text):
+        return False
     values = []
     for op, number in P_VALUE.findall(text):
         value = float(number)

@@ -110,7 +110,7 @@ def _registry_record(text: str) -> bool:
     if not may_match(dc.REGISTRY_FIELDS, text):
         return False
     fields = {m.group(0) for m in dc.REGISTRY_FIELDS.finditer(text)}
-    return len(fields) >= 2 and not dc.RESULTS.search(text)
+    return len(fields) >= 2 and not _found(dc.RESULTS, text)
 
 
 def _has(text: str, pattern: re.Pattern[str], *hints: str) -> bool:
@@ -122,10 +122,15 @@ def _has(text: str, pattern: re.Pattern[str], *hints: str) -> bool:
     return False
 
 
+def _found(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether the pattern matches somewhere in the text, pre-checked (see may_match)."""
+    return may_match(pattern, text) and pattern.search(text) is not None
+
+
 def _randomised(text: str) -> bool:
     if not any(h in text for h in ("random", "placebo", "double-blind")):
         return False
-    return dc.RCT.search(text) is not None and not _has(text, dc.EMULATED, "emulat", "propensity")
+    return _found(dc.RCT, text) and not _has(text, dc.EMULATED, "emulat", "propensity")
 
 
 def _follow_on(text: str) -> bool:
@@ -156,11 +161,7 @@ def _not_randomised_trial(text: str) -> bool:
 def _against_controls(text: str) -> bool:
     if "control" not in text and "healthy" not in text:
         return False
-    return (
-        dc.CONTROLS.search(text) is not None
-        and dc.MEASURED.search(text) is not None
-        and dc.TREATED.search(text) is None
-    )
+    return _found(dc.CONTROLS, text) and _found(dc.MEASURED, text) and not _found(dc.TREATED, text)
 
 
 def _case_count(text: str) -> int | None:
@@ -182,7 +183,7 @@ def _design_from_text(text: str, title: str, n: int | None) -> tuple[str, str]:
     if _has(text, dc.EMULATED, "emulat", "propensity"):
         return "cohort", "an observational comparison (emulated trial or matched groups)"
     if _randomised(text) and not _follow_on(text):
-        if dc.OWN_ALLOCATION.search(text) or not _reviews(text):
+        if _found(dc.OWN_ALLOCATION, text) or not _reviews(text):
             return "rct", "the text describes randomised allocation"
         return "review", "the text reviews randomised trials of others"
     cases = _case_count(text)
@@ -227,11 +228,11 @@ def _group_or_review(text: str, title: str, n: int | None) -> tuple[str, str]:
     if _against_controls(text):
         return "other", "a measurement in patients beside controls (biomarker or imaging)"
     if _follow_on(text) or (may_match(dc.COHORT, text) and dc.COHORT.search(text)) or n:
-        if n is not None and n <= CASE_REPORT_MAX and not dc.COHORT_WORD.search(text):
+        if n is not None and n <= CASE_REPORT_MAX and not _found(dc.COHORT_WORD, text):
             return "case-report", f"{n} patients described"
         if (
             n is not None
-            and not dc.COHORT_WORD.search(text)
+            and not _found(dc.COHORT_WORD, text)
             and (n <= CASE_SERIES_SMALL or (n <= CASE_SERIES_MAX and "retrospective" in text))
         ):
             return "case-series", f"{n} patients described, no cohort"

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from litwatch.judging.knowledge import Finding
 from litwatch.judging.rules import cues, stance
 from litwatch.judging.rules.numbers import months
-from litwatch.judging.rules.patterns import pattern
+from litwatch.judging.rules.patterns import may_match, pattern
 from litwatch.judging.rules.sentences import Sentence
 from litwatch.judging.rules.terms import Match
 
@@ -159,7 +159,9 @@ def _measure_at(
 def _lasting_said(low: str, terms: list[Match]) -> bool:
     """True when the sentence says in words that something lasted, not only when or after
     how many courses it was seen."""
-    if cues.PERSIST.search(low) or cues.WANE.search(low):
+    if (may_match(cues.PERSIST, low) and cues.PERSIST.search(low)) or (
+        may_match(cues.WANE, low) and cues.WANE.search(low)
+    ):
         return True
     return any(
         not w[:1].isdigit() and not w.startswith(("repeat", "multiple", "retreat", "re-treat"))

@@ -98,7 +98,8 @@ def tagged_words(families: dict[str, list[str]]) -> tuple[re.Pattern[str], dict[
 # *needed literals*, strings one of which every match holds, let a rule skip the scan when
 # none is in the text, with the same result. They are read off the parsed pattern, so they
 # follow the pattern whenever it is edited.
-_EXACT_LIMIT = 16  # most strings kept while a part of a pattern is read as a finite set
+_EXACT_LIMIT = 32  # most strings kept while a part of a pattern is read as a finite set (more
+# strings make rarer literals, now that shared parts keep many literals cheap to look for)
 
 _Info = tuple[set[str] | None, set[str] | None]  # (every string the part matches, or None;
 #                                                   needed literals of the part, or None)
@@ -110,6 +111,12 @@ def needed_literals(compiled: re.Pattern[str]) -> tuple[str, ...] | None:
     found = _NEEDED.get(id(compiled))
     if found is not None and found[0] is compiled:
         return found[1]
+    needs = _read_needed_literals(compiled)
+    _NEEDED[id(compiled)] = (compiled, needs, None if needs is None else literal_groups(needs))
+    return needs
+
+
+def _read_needed_literals(compiled: re.Pattern[str]) -> tuple[str, ...] | None:
     needs: tuple[str, ...] | None = None
     if not compiled.flags & re.IGNORECASE:
         try:
@@ -123,25 +130,64 @@ def needed_literals(compiled: re.Pattern[str]) -> tuple[str, ...] | None:
             needs = tuple(
                 sorted(f for f in found_set if not any(g != f and g in f for g in found_set))
             )
-    _NEEDED[id(compiled)] = (compiled, needs)
     return needs
+
+
+# Most needed literals a pattern has, several share a word ("inclusion criteria", "exclusion
+# criteria", "eligibility criteria"). Each ``in`` that fails reads the whole text, so the
+# shared part is looked for first, and the literals that hold it only when it is there: the
+# answer is the same (a literal in the text puts its every part there too), for a fraction of
+# the reading when, as in most texts, none is there. The literals under a shared part are
+# grouped again in the same way. A part that opens or ends with a space (" the ") is in
+# nearly every text and would spare nothing, so parts run from a character to a character.
+_SHARED_SIZES = range(4, 13)  # lengths of the shared parts looked for
+
+_Groups = tuple[tuple[str, "_Groups"], ...]  # (shared part, the groups of literals under it)
+
+
+def literal_groups(needs: tuple[str, ...], within: str = "") -> _Groups:
+    """The literals as a tree of shared parts, each part shared by two or more literals; a
+    literal that shares none with the others stands as a leaf (itself, with nothing under
+    it). ``within``: the part all of them share already, which no new part may lie in."""
+    left = list(needs)
+    groups: list[tuple[str, _Groups]] = []
+    while len(left) > 1:
+        counts: dict[str, int] = {}
+        for literal in left:
+            parts = {literal[i : i + n] for n in _SHARED_SIZES for i in range(len(literal) - n + 1)}
+            for part in parts:
+                if part not in within and part not in left and part.strip() == part:
+                    counts[part] = counts.get(part, 0) + 1
+        if within:  # a part all of them share would only group them again
+            counts = {w: c for w, c in counts.items() if c < len(needs)}
+        best = max(counts, key=lambda w: (counts[w], len(w)), default=None)
+        if best is None or counts[best] < 2:
+            break
+        under = tuple(x for x in left if best in x)
+        groups.append((best, literal_groups(under, best)))
+        left = [x for x in left if best not in x]
+    return tuple(groups) + tuple((literal, ()) for literal in left)
+
+
+def _any_in(groups: _Groups, text: str) -> bool:
+    for part, under in groups:
+        if part in text and (not under or _any_in(under, text)):
+            return True
+    return False
 
 
 def may_match(compiled: re.Pattern[str], text: str) -> bool:
     """False only when ``compiled`` cannot match anywhere in ``text`` (see needed_literals)."""
     found = _NEEDED.get(id(compiled))  # read here, not through needed_literals: it is hot
     if found is None or found[0] is not compiled:
-        found = (compiled, needed_literals(compiled))
-    needs = found[1]
-    if needs is None:
-        return True
-    for literal in needs:
-        if literal in text:
-            return True
-    return False
+        needed_literals(compiled)
+        found = _NEEDED[id(compiled)]
+    groups = found[2]
+    return groups is None or _any_in(groups, text)
 
 
-_NEEDED: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None]] = {}
+# id of a pattern -> (the pattern, its needed literals, those literals grouped by shared words)
+_NEEDED: dict[int, tuple[re.Pattern[str], tuple[str, ...] | None, _Groups | None]] = {}
 
 
 class _CaseFolded(Exception):

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 
 from litwatch.judging.rules import cues
 from litwatch.judging.rules.design_cues import NOTICE_TITLE
-from litwatch.judging.rules.patterns import pattern, split_alternatives, tagged_words, words
+from litwatch.judging.rules.patterns import (
+    may_match,
+    pattern,
+    split_alternatives,
+    tagged_words,
+    words,
+)
 from litwatch.judging.rules.sentences import Sentence
 from litwatch.judging.rules.terms import Match
 
@@ -179,7 +185,10 @@ def _mentions(
             for m in matches[index]
         ),
         i_aim=any(sentences[index].role == "aim" for index in i_at if index != title_at),
-        i_arm=any(_ARM.search(sentences[index].lower) for index in i_at if index != title_at),
+        i_arm=any(
+            may_match(_ARM, low) and _ARM.search(low) is not None
+            for low in (sentences[index].lower for index in i_at if index != title_at)
+        ),
         cooccur=len(i_at & c_at),
         mesh_i=any(m in _MESH_INTERVENTION for m in mesh_low),
         mesh_c=any(m in _MESH_CONDITION for m in mesh_low),

@@ -7,11 +7,12 @@ to; this module only finds them. The cue words themselves are in ``cues``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from litwatch.judging.rules import cues
 from litwatch.judging.rules.changes import AT_BASELINE
-from litwatch.judging.rules.patterns import pattern
+from litwatch.judging.rules.patterns import may_match, pattern
 
 # "from 24.5 to 15.2", but not "ranging from 4 to 11" or "from 2015 to 2021".
 _FROM_TO = pattern(
@@ -66,9 +67,11 @@ def signals(low: str, start: int, end: int, direction: str, placebo: bool) -> li
     found = _Found()
     if _before_treatment(low, start, end):
         return []  # "before treatment, FVC declined by 3% a year": where patients started
-    _no_movement(found, low, start, end, direction, placebo)
+    # Most clauses hold few of the cue lists' words: each list is pre-checked on the clause.
+    clause = low[start:end]
+    _no_movement(found, low, start, end, direction, placebo, clause)
     found.nulls = len(found.masked)
-    _movement_words(found, low, start, end, direction)
+    _movement_words(found, low, start, end, direction, clause)
     if direction in ("decrease", "increase"):
         _movement_numbers(found.signals, low, start, end, direction)
     for s in found.signals:
@@ -114,31 +117,40 @@ def _negated(found: _Found, low: str, m: re.Match[str], start: int, end: int) ->
     return cues.NONE_AFTER.search(low, m.end(), min(end, m.end() + 40)) is not None
 
 
+def _cue_matches(
+    cue: re.Pattern[str], low: str, start: int, end: int, clause: str
+) -> Iterable[re.Match[str]]:
+    """The cue's matches in the clause ``low[start:end]`` (which is ``clause``)."""
+    return cue.finditer(low, start, end) if may_match(cue, clause) else ()
+
+
 def _no_movement(
-    found: _Found, low: str, start: int, end: int, direction: str, placebo: bool
+    found: _Found, low: str, start: int, end: int, direction: str, placebo: bool, clause: str
 ) -> None:
     """Waning, no difference, stability: read first, so their words are no other cue."""
     # Waning is the opposite of a lasting benefit; for the effect itself it means the
     # effect was there, so it only leaves the effect finding open.
-    for m in cues.WANE.finditer(low, start, end):
+    for m in _cue_matches(cues.WANE, low, start, end, clause):
         lasting = direction == "persist"
         found.add(m, m.group(0), "con" if lasting else "open", lasting, lasting)
     if direction == "increase" and _SLOWER.search(low, start, end):
         for m in cues.LESS_DECLINE.finditer(low, start, end):
             found.add(m, m.group(0), "sup")
-    for m in cues.NULL_COMPARE.finditer(low, start, end):
+    for m in _cue_matches(cues.NULL_COMPARE, low, start, end, clause):
         if not found.free(*m.span()):
             continue
         found.add(m, "no difference", "con" if placebo else "open", placebo)
-    for m in cues.STABLE.finditer(low, start, end):
+    for m in _cue_matches(cues.STABLE, low, start, end, clause):
         if found.free(*m.span()):
             better = low[max(start, m.start() - 7) : m.start()].endswith("better ")
             found.add(m, m.group(0), "sup" if better else "open")
 
 
-def _movement_words(found: _Found, low: str, start: int, end: int, direction: str) -> None:
+def _movement_words(
+    found: _Found, low: str, start: int, end: int, direction: str, clause: str
+) -> None:
     """Words that say the measure improved, worsened or lasted, negated or not."""
-    prevented = cues.PREVENT.search(low, start, end) is not None
+    prevented = may_match(cues.PREVENT, clause) and cues.PREVENT.search(low, start, end) is not None
     good = {"decrease": cues.DOWN, "increase": cues.UP}.get(direction)
     bad = {"decrease": cues.UP, "increase": cues.DOWN}.get(direction)
     checks: list[tuple[re.Pattern[str], str]] = [
@@ -147,7 +159,7 @@ def _movement_words(found: _Found, low: str, start: int, end: int, direction: st
     if good is not None and bad is not None:
         checks += [(good, "good"), (bad, "bad")]
     for cue, polarity in checks:
-        for m in cue.finditer(low, start, end):
+        for m in _cue_matches(cue, low, start, end, clause):
             if not found.free(*m.span()):
                 continue
             word = m.group(0)

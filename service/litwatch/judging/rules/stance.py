@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from litwatch.judging.knowledge import Finding
 from litwatch.judging.rules import cues
-from litwatch.judging.rules.patterns import pattern
+from litwatch.judging.rules.patterns import may_match, pattern
 from litwatch.judging.rules.signals import Signal, signals
 from litwatch.judging.rules.terms import Match
 
@@ -47,7 +47,7 @@ def clauses(low: str) -> list[tuple[int, int]]:
 
 def subject(low: str, start: int, end: int, matches: list[Match]) -> str:
     """Whose result a clause reports: 'intervention' or 'comparator'."""
-    if cues.BOTH.search(low, start, end):
+    if may_match(cues.BOTH, low) and cues.BOTH.search(low, start, end):
         return "intervention"
     for m in matches:
         if m.start < start or m.end > end:
@@ -152,7 +152,7 @@ def read_effect(
         span_end = min([m.start for m in all_terms if m.start > terms[-1].end], default=end)
         weak = (
             cues.not_significant(low[terms[0].start : span_end])
-            or bool(cues.WEAK.search(low, start, end))
+            or (may_match(cues.WEAK, low) and cues.WEAK.search(low, start, end) is not None)
             or cues.ci_includes_no_change(low[terms[0].start : span_end])
         )
         reading = _reading(sigs, weak, low, start, end, terms)
@@ -183,7 +183,7 @@ def _reading(
     firm = firm or (
         stance == "supports" and not weak and "placebo" in low and cues.significant(low[start:])
     )
-    modal = cues.MODAL.search(low, start, end) is not None
+    modal = may_match(cues.MODAL, low) and cues.MODAL.search(low, start, end) is not None
     words = ", ".join(dict.fromkeys(s.word for s in used))
     moved = any(s.polarity != "open" for s in used)  # a change made open by its p-value
     why = f"{words}{' (not significant)' if weak and moved and stance == 'inconclusive' else ''}"
@@ -204,7 +204,7 @@ def _in_some(low: str, start: int, end: int) -> bool:
 
 
 def _hedged(low: str) -> bool:
-    return cues.HEDGE.search(low) is not None
+    return may_match(cues.HEDGE, low) and cues.HEDGE.search(low) is not None
 
 
 def _rank(reading: Reading) -> int:
