@@ -13,7 +13,7 @@ from litwatch.errors import SearchQueryError
 from litwatch.records import AbstractSection, ArticleRecord
 from litwatch.store.articles import mark_deleted, upsert_articles
 from litwatch.store.engine import alembic_config, make_engine, migrate
-from litwatch.store.fulltext import MAX_WORDS, marked, query_words, search_articles
+from litwatch.store.fulltext import MAX_WORDS, marked, marked_hits, query_words, search_articles
 from litwatch.store.tables import Article
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -229,3 +229,15 @@ def test_ranking_is_bounded_to_the_newest_matches(migrated_db_url: str) -> None:
     # Pages past the bound widen it: no page comes back short for it.
     assert len(pmids(eng, "zentrase", limit=3, offset=6, candidates=4)) == 3
     eng.dispose()
+
+
+def test_a_list_found_elsewhere_gets_its_words_marked(engine: Engine) -> None:
+    with Session(engine) as s:
+        ranked = {h.pmid: h for h in search_articles(s, "quellase")}
+        marked_only = marked_hits(s, "quellase", ["11", "12", "14", "99"])
+        assert marked_hits(s, "quellase", []) == {}
+    # Only those of the list the words match, marked as the ranked search marks them.
+    assert set(marked_only) == {"11", "12"}
+    for pmid, hit in marked_only.items():
+        assert hit.title == ranked[pmid].title and hit.snippet == ranked[pmid].snippet
+        assert hit.matched == ["quellase"]

@@ -346,3 +346,15 @@ def test_a_download_keeps_its_window_and_refuses_bad_values(client: httpx.Client
     ]:
         refused = client.get("/export/csv", params=bad)
         assert refused.status_code == 422 and words in refused.text, refused.text[:200]
+
+
+def test_the_words_searched_for_are_marked_on_the_page(client: httpx.Client) -> None:
+    page = client.get("/dashboard", params={"q": "skin score", "relevance": "all"})
+    assert page.status_code == 200
+    titles = re.findall(r'class="title">(.*?)</a>', page.text, flags=re.S)
+    snippets = re.findall(r'class="snippet small">(.*?)</div>', page.text, flags=re.S)
+    assert titles and snippets
+    marks = {m.lower() for m in re.findall(r"<mark>(.*?)</mark>", "".join(titles + snippets))}
+    assert marks and marks <= {"skin", "score", "scores"}
+    plain = client.get("/dashboard", params={"relevance": "all"})
+    assert "<mark>" not in plain.text

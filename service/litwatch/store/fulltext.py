@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -239,3 +240,50 @@ def matching_ids(session: Session, query: str, id_column: Any) -> ColumnElement[
         .columns(column("rowid", Integer))
     )
     return id_column.in_(ids.scalar_subquery())  # type: ignore[no-any-return]
+
+
+# A bare ``rowid IN``: FTS5 then looks up each of the few ids (a page of them) rather than
+# walking every match of a common word.
+_SQLITE_MARK = """
+SELECT a.pmid, 0.0 AS score,
+       highlight(article_fts, 0, :start, :stop) AS title,
+       snippet(article_fts, 1, :start, :stop, '…', :words) AS snippet
+FROM article_fts JOIN article a ON a.id = article_fts.rowid
+WHERE article_fts MATCH :match
+  AND article_fts.rowid IN (SELECT id FROM article WHERE pmid IN :pmids)
+"""
+_POSTGRES_MARK = """
+WITH q AS (SELECT plainto_tsquery('english', :match) AS q)
+SELECT a.pmid, 0.0 AS score,
+       ts_headline('english', a.title, q.q, :title_options) AS title,
+       ts_headline('english', a.abstract, q.q, :snippet_options) AS snippet
+FROM article a, q
+WHERE a.search_vector @@ q.q AND a.pmid IN :pmids
+"""
+
+
+def marked_hits(session: Session, query: str, pmids: Sequence[str]) -> dict[str, SearchHit]:
+    """PMID -> the title and snippet of each of ``pmids`` with the words of ``query`` marked,
+    for a list found some other way (the dashboard's); an article the words do not match is
+    left out. Scores are 0: nothing is ranked here."""
+    if not pmids:
+        return {}
+    words = query_words(query)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    params: dict[str, Any] = {"pmids": list(pmids)}
+    if postgres:
+        params["match"] = " ".join(words)
+        marks = f'StartSel="{START}", StopSel="{STOP}"'
+        params["title_options"] = f"{marks}, HighlightAll=true"
+        params["snippet_options"] = (
+            f"{marks}, MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=2, "
+            'FragmentDelimiter=" … "'
+        )
+    else:
+        params["match"] = " ".join(f'"{w}"' for w in words)
+        params.update(start=START, stop=STOP, words=SNIPPET_WORDS)
+    sql = text(_POSTGRES_MARK if postgres else _SQLITE_MARK).bindparams(
+        bindparam("pmids", expanding=True)
+    )
+    rows = session.execute(sql, params).all()
+    return {r.pmid: SearchHit(r.pmid, 0.0, marked(r.title), marked(r.snippet)) for r in rows}

@@ -25,6 +25,7 @@ from litwatch.store.dashboard import (
     section_page,
     section_pmids,
 )
+from litwatch.store.fulltext import marked_hits
 from litwatch.web.dashboard_params import SECTION_TITLES, DashboardParams
 from litwatch.web.page_data import ResultRow, result_dict
 
@@ -105,8 +106,13 @@ def _section(
     session: Session, wanted: DashboardFilter, key: str, limit: int, offset: int
 ) -> Section:
     page, more = section_page(session, wanted, key, limit=limit, offset=offset)
+    # With words asked for, each row shows them marked, as a local search's results do.
+    hits = marked_hits(session, wanted.text, [a.pmid for a, _ in page]) if wanted.text else {}
     rows = [
-        ResultRow(article_record(a), a.retracted, Classification.from_dict(c.data)) for a, c in page
+        ResultRow(
+            article_record(a), a.retracted, Classification.from_dict(c.data), hits.get(a.pmid)
+        )
+        for a, c in page
     ]
     count = 0
     if key in TOP_SECTIONS:  # a page that holds the whole section has counted it already
