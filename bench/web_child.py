@@ -12,6 +12,7 @@ import uvicorn
 
 from litwatch.config import load_settings
 from litwatch.context import build_context
+from litwatch.jobs.serve import settle_heap
 from litwatch.web import create_app
 
 
@@ -25,9 +26,9 @@ def main(database_url: str, port: int) -> None:
         web_token="bench-only-token-not-secret",  # a login is possible: no warning at start
     )
     with build_context(settings) as ctx:
-        uvicorn.run(
-            create_app(ctx), host="127.0.0.1", port=port, log_level="warning", access_log=False
-        )
+        app = create_app(ctx)
+        settle_heap()  # as ``litwatch serve`` does
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from litwatch.store.engine import make_engine
 from litwatch.store.rate_budget import DatabaseBudget, budget_engine
 
 if TYPE_CHECKING:
+    from litwatch.judging.evidence_cache import EvidenceCache
     from litwatch.judging.knowledge import KnowledgeBase
 
 
@@ -84,6 +85,13 @@ class Context:
         from litwatch.judging.knowledge_file import load_knowledge_base
 
         return load_knowledge_base(self.settings.findings)
+
+    @cached_property
+    def evidence_cache(self) -> EvidenceCache:
+        """The evidence tables read for this process, kept while the store leaves them be."""
+        from litwatch.judging.evidence_cache import EvidenceCache
+
+        return EvidenceCache()
 
     @cached_property
     def templates(self) -> jinja2.Environment:

@@ -28,7 +28,7 @@ from litwatch.judging.rules import RULES_VERSION
 from litwatch.records import Classification
 from litwatch.store.articles import record_hits, upsert_articles
 from litwatch.store.classifications import get_classification
-from litwatch.store.searches import add_search
+from litwatch.store.searches import add_search, find_search
 from litwatch.store.tables import (
     Article,
     ClassificationRow,
@@ -54,16 +54,16 @@ def make_ctx(url: str) -> Context:
     return build_context(settings, clock=Clock(NOW))
 
 
-def store(ctx: Context, *batches: list) -> None:  # type: ignore[type-arg]
-    """Store and classify each batch in turn, as polls would."""
+def store(ctx: Context, *batches: list, now: datetime = NOW) -> None:  # type: ignore[type-arg]
+    """Store and classify each batch in turn, as polls would (at ``now``)."""
     with Session(ctx.engine) as s:
-        search = add_search(s, "topic", "rituximab", now=NOW)
+        search = find_search(s, "topic") or add_search(s, "topic", "rituximab", now=now)
         s.commit()
         for batch in batches:
-            result = upsert_articles(s, batch, now=NOW)
-            record_hits(s, search.id, [r.pmid for r in batch], now=NOW)  # type: ignore[arg-type]
+            result = upsert_articles(s, batch, now=now)
+            record_hits(s, search.id, [r.pmid for r in batch], now=now)  # type: ignore[arg-type]
             s.commit()
-            classify_changed(s, result, batch, kb=ctx.knowledge_base, now=NOW)
+            classify_changed(s, result, batch, kb=ctx.knowledge_base, now=now)
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_reports_of_one_trial_are_each_shown_and_counted_once(ctx: Context) -> N
         table = evidence_table(s, "mrss-improvement")
     by_pmid = {r.pmid: r for r in table.rows}
     assert set(by_pmid) == {TRIAL.pmid, FOLLOW_UP.pmid}
-    assert by_pmid[TRIAL.pmid].same_trial == [FOLLOW_UP.pmid]
+    assert by_pmid[TRIAL.pmid].same_trial == (FOLLOW_UP.pmid,)
     assert table.counts["supports"] == 1 and table.not_counted["same trial"] == 1
     assert [r.pmid for r in table.rows if r.counted] == [FOLLOW_UP.pmid]  # the latest report
 

@@ -20,6 +20,7 @@ from litwatch.templating import make_environment
 from litwatch.web.finding_page import PAGE_ROWS, TableFilter, finding_view
 from litwatch.web.finding_plot import (
     MAX_HALF,
+    MAX_MARKS,
     MIN_HALF,
     TOP,
     PlotStudy,
@@ -129,8 +130,8 @@ def row(pmid: str, year: int, stance: str, n: int | None, **kw: object) -> Evide
 
 def test_retracted_uncertain_and_repeated_reports_are_not_plotted() -> None:
     rows = [
-        row("10", 2024, "supports", 80, same_trial=["11"]),  # the trial's latest report
-        row("11", 2022, "supports", 80, same_trial=["10"]),  # the same trial, earlier
+        row("10", 2024, "supports", 80, same_trial=("11",)),  # the trial's latest report
+        row("11", 2022, "supports", 80, same_trial=("10",)),  # the same trial, earlier
         row("12", 2023, "contradicts", 40, retracted=True),
         row("13", 2023, "contradicts", 20, confidence=0.1),  # needs review
         row("14", 2021, "contradicts", 60),
@@ -211,6 +212,36 @@ def test_a_busy_year_is_squeezed_into_a_bounded_plot() -> None:
             assert plot.top <= m.cy - m.r and m.cy + m.r <= plot.zero_y
         else:
             assert m.cy - m.r >= plot.zero_y
+
+
+def test_past_max_marks_the_plot_summarises_each_year_and_stance() -> None:
+    many = [
+        PlotStudy(str(i), 2018 + i % 3, "supports" if i % 4 else "contradicts",
+                  None if i % 5 == 0 else 10, f"Study {i}")
+        for i in range(MAX_MARKS + 1)
+    ]  # fmt: skip
+    markup = str(plot_markup(make_environment(), many))
+    svg = svg_of(markup)
+    drawn = marks(svg)
+    assert len(drawn) == 6  # three years, two stances
+    expected = Counter((s.year, s.stance) for s in many)
+    n_sum = Counter()
+    for s in many:
+        n_sum[(s.year, s.stance)] += s.n or 0
+    for c in drawn:
+        key = (int(c.get("data-year", "0")), c.get("class", "").split()[1])
+        assert int(c.get("data-count", "0")) == expected[key]
+        assert int(c.get("data-n", "0")) == n_sum[key]
+        assert "summary" in c.get("class", "") and c.get("data-pmid") is None
+    # Areas follow the summed n; the table below still counts studies, not marks.
+    by_n = sorted((int(c.get("data-n", "0")), float(c.get("r", "0"))) for c in drawn)
+    assert [r for _, r in by_n] == sorted(r for _, r in by_n)
+    rows = re.findall(r'<tr><th scope="row">(\d+)</th><td class="num">(\d+)</td>'
+                      r'<td class="num">(\d+)</td></tr>', markup)  # fmt: skip
+    assert sum(int(a) + int(b) for _, a, b in rows) == MAX_MARKS + 1
+    assert "summed per year" in markup and len(markup) < 20_000
+    # One fewer study: a mark each again.
+    assert len(marks(svg_of(str(plot_markup(make_environment(), many[:MAX_MARKS]))))) == MAX_MARKS
 
 
 def test_the_api_filters_rows_but_not_counts(site: tuple[Context, httpx.Client]) -> None:

@@ -9,7 +9,7 @@ trial are not reports of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -49,8 +49,8 @@ NOT_TRIAL_REPORTS = frozenset({"review", "systematic-review", "meta-analysis", "
 STANCES = ("supports", "contradicts", "inconclusive", "addresses")
 
 
-@dataclass
-class EvidenceRow:
+@dataclass(slots=True)  # slotted, and same_trial a tuple: a kept table (evidence_cache)
+class EvidenceRow:  # of thousands of rows gives the cyclic collector fewer objects to walk
     pmid: str
     date: date | None
     stance: str
@@ -61,7 +61,7 @@ class EvidenceRow:
     retracted: bool
     title: str
     evidence: str
-    same_trial: list[str] = field(default_factory=list)  # other rows reporting the same trial
+    same_trial: tuple[str, ...] = ()  # other rows reporting the same trial
     counted: bool = False
     not_counted: str = ""  # why not, in a few words
 
@@ -157,7 +157,7 @@ def _link_trials(rows: list[EvidenceRow], reports: dict[str, dict[str, list[str]
     """Fill each row's ``same_trial`` with the other rows that report its trial."""
     in_table = {r.pmid: r for r in rows if r.design not in NOT_TRIAL_REPORTS}
     for row in in_table.values():
-        row.same_trial = sorted(p for p in reports.get(row.pmid, {}) if p in in_table)
+        row.same_trial = tuple(sorted(p for p in reports.get(row.pmid, {}) if p in in_table))
 
 
 def count_rows(finding_id: str, rows: list[EvidenceRow]) -> EvidenceTable:

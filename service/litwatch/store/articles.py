@@ -125,9 +125,9 @@ def upsert_articles(
                 update(Article).where(col(Article.pmid).in_(chunk)).values(fetched_at=now)
             )
     changed = [latest[p] for p in (*result.new, *result.updated)]
-    result.linked = save_notice_links(session, changed)
+    result.linked = save_notice_links(session, changed, now=now)
     # A re-stored record says only what its own XML says; a stored notice may say more.
-    mark_retracted(session, [r.pmid for r in changed])
+    mark_retracted(session, [r.pmid for r in changed], now=now)
     return result
 
 

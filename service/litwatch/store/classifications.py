@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
 from litwatch.records import ArticleRecord, Classification
@@ -61,6 +61,13 @@ def find_known_trials(session: Session, keys: Sequence[str]) -> dict[str, str]:
     return found
 
 
+def study_size(value: Any) -> int | None:
+    """A classification's n as the ``n`` column keeps it: a whole number, else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value) if float(value).is_integer() else None
+
+
 def _rows(c: Classification, keys: Sequence[str], now: datetime) -> dict[str, list[dict[str, Any]]]:
     return {
         "classification": [
@@ -74,6 +81,7 @@ def _rows(c: Classification, keys: Sequence[str], now: datetime) -> dict[str, li
                 "flags": list(c.flags),
                 **{name: bool(set(flags) & set(c.flags)) for name, flags in FLAG_COLUMNS.items()},
                 "data": c.to_dict(),
+                "n": study_size(c.numbers.get("n")),
                 "kb_version": c.kb_version,
                 "model": c.model,
                 "rules_version": c.rules_version,
@@ -176,8 +184,8 @@ def list_on_topic_pmids(session: Session) -> list[str]:
 class StanceLine:
     """One stored article's stance on a finding, with what the evidence table counts it by.
 
-    Narrow on purpose: of the classification's JSON only n is read (by the database), so a
-    finding with thousands of reports is counted without decoding thousands of documents;
+    Narrow on purpose: the classification's JSON is not read (n is a column of its own), so
+    a finding with thousands of reports is counted without decoding thousands of documents;
     the rest of a row (its numbers, its sentences) comes from ``classification_data``."""
 
     pmid: str
@@ -188,12 +196,11 @@ class StanceLine:
     relevance: str
     retracted: bool
     title: str
-    n: Any  # numbers.n as stored: a count, or None
+    n: int | None  # numbers.n as a whole number, or None
 
 
 def list_stance_lines(session: Session, finding_id: str) -> list[StanceLine]:
     """Each stored article not deleted with a stance on ``finding_id`` (in no order)."""
-    n_of = col(ClassificationRow.data)[("numbers", "n")]
     stmt = (
         select(
             ArticleFinding.pmid,
@@ -205,7 +212,7 @@ def list_stance_lines(session: Session, finding_id: str) -> list[StanceLine]:
             ClassificationRow.relevance,
             Article.retracted,
             Article.title,
-            n_of,
+            ClassificationRow.n,
         )
         .join(Article, col(Article.pmid) == col(ArticleFinding.pmid))
         .join(ClassificationRow, col(ClassificationRow.pmid) == col(ArticleFinding.pmid))
@@ -228,3 +235,17 @@ def classification_data(session: Session, pmids: Sequence[str]) -> dict[str, dic
         )
         found.update((pmid, data) for pmid, data in session.exec(stmt))
     return found
+
+
+def evidence_marks(session: Session, finding_id: str) -> tuple[Any, ...]:
+    """What an evidence table of ``finding_id`` was read at: its number of judgements and
+    the latest moments an article was stored, changed, retracted or deleted and one was
+    classified. Equal marks, equal table; each is a step down an index (migration 0013).
+
+    The moments are the writers' clocks: instances that share a store must keep their
+    clocks in step (an instance behind the others could change an article at a moment
+    before the latest, and a table read before it would still look current)."""
+    judged = select(func.count()).where(ArticleFinding.finding_id == finding_id)
+    changed = select(func.max(Article.updated_at))
+    classified = select(func.max(ClassificationRow.classified_at))
+    return tuple(session.exec(q).one() for q in (judged, changed, classified))  # type: ignore[call-overload]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, exists, func, select, union
+from sqlalchemy import case, exists, false, func, literal, select, union, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
@@ -63,22 +63,18 @@ def _judged(*where: ColumnElement[bool]) -> ColumnElement[bool]:
     return _pmid().in_(select(col(ArticleFinding.pmid)).where(*where))
 
 
-def _classified(wanted: DashboardFilter, section: str, *, as_set: bool) -> ColumnElement[bool]:
+def _classified(wanted: DashboardFilter, section: str) -> ColumnElement[bool]:
     """The article's classification passes the filter and belongs in the section.
 
-    Checked row by row (the classification found by its PMID) by default: a page in
-    newest or oldest order stops after a few rows, and building the set of every core and
-    related article would cost more than those. ``as_set`` for a sort by what the
-    classification says, which reads every new article anyway: then the set is cheaper.
-    """
-    c = aliased(ClassificationRow)  # apart from the one a sort joins in
+    Checked row by row (the classification found by its PMID): a page stops after a few
+    rows, and building the set of every core and related article would cost more than
+    those."""
+    c = aliased(ClassificationRow)  # apart from the one a sort walks
     where: list[ColumnElement[bool]] = [col(c.relevance).in_(wanted.relevance)]
     if wanted.design:
         where.append(col(c.design) == wanted.design)
     if section in ("contradictions", "rcts"):
         where.append(~col(c.notice))  # retracted articles and notices count for nothing
-    if as_set:
-        return _pmid().in_(select(col(c.pmid)).where(*where))
     return exists().where(col(c.pmid) == col(Article.pmid), *where).correlate(Article)
 
 
@@ -92,26 +88,13 @@ def _rcts(wanted: DashboardFilter) -> ColumnElement[bool]:
     return col(Article.pmid).in_(rcts)
 
 
-def _order(sort: str) -> list[Any]:
-    newest = [col(Article.first_seen).desc(), col(Article.id).desc()]
+def _newest(sort: str) -> list[Any]:
     if sort == "oldest":
         return [col(Article.first_seen).asc(), col(Article.id).asc()]
-    if sort == "n":
-        n = ClassificationRow.data[("numbers", "n")].as_float()  # type: ignore[index]
-        return [n.desc().nulls_last(), *newest]
-    if sort == "relevance":
-        rank = case(
-            (col(ClassificationRow.relevance) == "core", 0),
-            (col(ClassificationRow.relevance) == "related", 1),
-            else_=2,
-        )
-        return [rank, col(ClassificationRow.priority).desc(), *newest]
-    return newest
+    return [col(Article.first_seen).desc(), col(Article.id).desc()]
 
 
-def _where(
-    session: Session, wanted: DashboardFilter, section: str, *, as_set: bool = False
-) -> list[ColumnElement[bool]]:
+def _where(session: Session, wanted: DashboardFilter, section: str) -> list[ColumnElement[bool]]:
     """Each filter a set of PMIDs (or ids) read from an index; the walk over the articles'
     index in (first_seen, id) order checks each row against them."""
     clauses: list[ColumnElement[bool]] = [col(Article.first_seen) >= wanted.since]
@@ -144,16 +127,73 @@ def _where(
         clauses.append(_article_date() <= wanted.date_to)
     # Last: SQLite checks the terms in this order, so the sets above leave out most rows
     # before their classification is read.
-    clauses.append(_classified(wanted, section, as_set=as_set))
+    clauses.append(_classified(wanted, section))
     return clauses
 
 
-def _ids(session: Session, wanted: DashboardFilter, section: str) -> Any:
-    by_judgement = wanted.sort in ("n", "relevance")  # sorted by what the classification says
-    query = select(col(Article.id)).where(*_where(session, wanted, section, as_set=by_judgement))
-    if by_judgement:
+def _ordered_ids(
+    session: Session, wanted: DashboardFilter, section: str, *, limit: int, offset: int = 0
+) -> Any:
+    """The ids of a section's articles in the filter's order, ``limit`` from ``offset``.
+
+    Newest or oldest first: a walk down the articles' (first_seen, id) index. The new
+    articles by relevance (then priority) or by n: a walk a relevance down the
+    classifications' (relevance, priority) or (relevance, n) index, largest first, the walks
+    merged. A walk stops after the rows of the page (the later keys of the order only sort
+    the rows of one priority or n), however many articles are new.
+    """
+    query = select(col(Article.id)).where(*_where(session, wanted, section))
+    if wanted.sort not in ("relevance", "n"):
+        return query.order_by(*_newest(wanted.sort)).limit(limit).offset(offset)
+    key = col(ClassificationRow.priority if wanted.sort == "relevance" else ClassificationRow.n)
+    # Unknown n last: SQLite puts NULL last in descending order, and so walks its index;
+    # PostgreSQL puts it first unless told.
+    postgres = session.get_bind().dialect.name == "postgresql"
+    by_key = key.desc().nulls_last() if postgres else key.desc()
+    if section in ("rcts", "retractions"):
+        # The other sections start from their few articles (RCTs, contradictions,
+        # retractions): sorting those costs less than walking every classification.
         query = query.join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
-    return query
+        order = [by_key]
+        if wanted.sort == "relevance":
+            rank = case(
+                *((col(ClassificationRow.relevance) == r, i) for i, r in enumerate(RELEVANCES)),
+                else_=len(RELEVANCES),
+            )
+            order = [rank, by_key]
+        return query.order_by(*order, *_newest("newest")).limit(limit).offset(offset)
+    parts = []
+    for rank, relevance in enumerate(r for r in RELEVANCES if r in wanted.relevance):
+        c = ClassificationRow
+        on_walk = [col(c.relevance) == relevance]  # read from the walk's own index
+        if wanted.design:
+            on_walk.append(col(c.design) == wanted.design)
+        walk = (
+            select(
+                col(Article.id).label("id"),
+                literal(rank).label("rank"),
+                key.label("key"),
+                col(Article.first_seen).label("first_seen"),
+            )
+            .select_from(c)
+            .join(Article, col(Article.pmid) == col(c.pmid))
+            .where(*on_walk, *_where(session, wanted, section))
+            .order_by(by_key, *_newest("newest"))
+            .limit(offset + limit)  # no walk gives more than the page's rows and those before
+            .subquery()
+        )
+        parts.append(select(walk))  # apart: SQLite orders and limits no part of a UNION
+    if not parts:
+        return select(col(Article.id)).where(false())
+    merged = union_all(*parts).subquery()
+    merged_key = merged.c.key.desc().nulls_last() if postgres else merged.c.key.desc()
+    order = [merged.c.rank, merged_key] if wanted.sort == "relevance" else [merged_key]
+    return (
+        select(merged.c.id)
+        .order_by(*order, merged.c.first_seen.desc(), merged.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
 
 
 def section_page(
@@ -161,35 +201,39 @@ def section_page(
 ) -> tuple[list[tuple[Article, ClassificationRow]], bool]:
     """One page of a section, in the filter's order, and whether a further page exists."""
     # Ids first, rows after: sorting narrow rows is cheap, sorting the wide ones (their JSON
-    # held by the sorter) is not.
-    query = (
-        _ids(session, wanted, section)
-        .order_by(*_order(wanted.sort))
-        .limit(limit + 1)  # one more than shown: is there a next page?
-        .offset(offset)
-    )
+    # held by the sorter) is not. One more than shown: is there a next page?
+    query = _ordered_ids(session, wanted, section, limit=limit + 1, offset=offset)
     ids = list(session.execute(query).scalars())
-    shown = ids[:limit]
-    if not shown:
-        return [], False
+    return _rows_of(session, ids[:limit]), len(ids) > limit
+
+
+def section_head(
+    session: Session, wanted: DashboardFilter, section: str, *, shown: int, cap: int
+) -> tuple[list[tuple[Article, ClassificationRow]], int]:
+    """The first ``shown`` articles of a section in the filter's order, and how many it
+    holds, counted up to ``cap`` (a count past it is ``cap``): one walk gives both, and a
+    bounded count stays cheap however large the store."""
+    ids = list(session.execute(_ordered_ids(session, wanted, section, limit=cap)).scalars())
+    return _rows_of(session, ids[:shown]), len(ids)
+
+
+def _rows_of(session: Session, ids: list[int]) -> list[tuple[Article, ClassificationRow]]:
+    if not ids:
+        return []
     rows = session.execute(
         select(Article, ClassificationRow)
         .join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
-        .where(col(Article.id).in_(shown))
+        .where(col(Article.id).in_(ids))
     ).all()
     by_id = {a.id: (a, c) for a, c in rows}
-    return [by_id[i] for i in shown if i in by_id], len(ids) > limit
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def section_pmids(
     session: Session, wanted: DashboardFilter, section: str, *, limit: int
 ) -> list[str]:
     """The PMIDs of a section in the filter's order, at most ``limit`` (a download of it)."""
-    ids = list(
-        session.execute(
-            _ids(session, wanted, section).order_by(*_order(wanted.sort)).limit(limit)
-        ).scalars()
-    )
+    ids = list(session.execute(_ordered_ids(session, wanted, section, limit=limit)).scalars())
     pmid_of: dict[int, str] = {}
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]

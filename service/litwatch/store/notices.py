@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
@@ -54,7 +55,9 @@ def links_in(record: ArticleRecord) -> dict[tuple[str, str], str]:
     return found
 
 
-def save_notice_links(session: Session, records: Sequence[ArticleRecord]) -> set[str]:
+def save_notice_links(
+    session: Session, records: Sequence[ArticleRecord], *, now: datetime
+) -> set[str]:
     """Keep the links these records declare and mark what they retract; returns the PMIDs at
     the other end of each new link (their judgement may change)."""
     wanted: dict[tuple[str, str], str] = {}
@@ -68,13 +71,14 @@ def save_notice_links(session: Session, records: Sequence[ArticleRecord]) -> set
     for (notice, target), kind in fresh.items():
         session.add(NoticeLink(notice_pmid=notice, target_pmid=target, kind=kind))
     session.flush()
-    mark_retracted(session, pmids)
+    mark_retracted(session, pmids, now=now)
     mine = {r.pmid for r in records}
     return {p for pair in fresh for p in pair} - mine
 
 
-def mark_retracted(session: Session, pmids: Sequence[str]) -> None:
-    """Mark retracted those of ``pmids`` that a stored link says are retracted."""
+def mark_retracted(session: Session, pmids: Sequence[str], *, now: datetime) -> None:
+    """Mark retracted those of ``pmids`` that a stored link says are retracted (and so
+    updated ``now``: what is read from the articles, such as an evidence table, changed)."""
     for chunk in _chunks(list(pmids)):
         targets = select(NoticeLink.target_pmid).where(
             NoticeLink.kind == "retraction", col(NoticeLink.target_pmid).in_(chunk)
@@ -82,7 +86,7 @@ def mark_retracted(session: Session, pmids: Sequence[str]) -> None:
         session.execute(
             update(Article)
             .where(col(Article.pmid).in_(targets), col(Article.retracted).is_(False))
-            .values(retracted=True)
+            .values(retracted=True, updated_at=now)
         )
 
 

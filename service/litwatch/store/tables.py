@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # The digest queue's and the collections' tables live in modules of their own; they are
@@ -26,6 +26,13 @@ class Article(SQLModel, table=True):
     # The dashboard's walk through what is new (migration 0012).
     __table_args__ = (
         Index("ix_article_dashboard", "first_seen", "id", "deleted", "retracted", "pmid"),
+        # The retracted articles alone, for the dashboard's retractions (migration 0014).
+        Index(
+            "ix_article_retracted",
+            "retracted",
+            sqlite_where=text("retracted = 1"),  # as SQLite is asked
+            postgresql_where=text("retracted"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -46,7 +53,8 @@ class Article(SQLModel, table=True):
     retracted: bool = False
     deleted: bool = False
     first_seen: datetime | None = _utc_column(nullable=False)  # ix_article_dashboard leads with it
-    updated_at: datetime | None = _utc_column(nullable=False)
+    # Indexed (migration 0013): its latest value is part of what an evidence table was read at.
+    updated_at: datetime | None = _utc_column(nullable=False, index=True)
     fetched_at: datetime | None = _utc_column(nullable=False)
 
 
@@ -149,6 +157,9 @@ class ClassificationRow(SQLModel, table=True):
             "ix_classification_dashboard",
             *("relevance", "design", "multicentre_rct", "retraction", "notice", "pmid"),
         ),
+        # The dashboard's walks by relevance and priority, and by n (migration 0014).
+        Index("ix_classification_rank", "relevance", "priority", "design", "pmid"),
+        Index("ix_classification_n", "relevance", "n", "design", "pmid"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -164,10 +175,11 @@ class ClassificationRow(SQLModel, table=True):
     retraction: bool = False  # retracted, or a retraction notice
     notice: bool = False  # retracted, a retraction notice or an erratum: not evidence
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    n: int | None = None  # numbers.n of ``data`` when it is a whole number: the study's size
     kb_version: str = ""
     model: str = "rules"
     rules_version: str = Field(default="", max_length=64)  # "": made by rules before versions
-    classified_at: datetime | None = _utc_column(nullable=False)
+    classified_at: datetime | None = _utc_column(nullable=False, index=True)  # as updated_at
 
 
 class ArticleFinding(SQLModel, table=True):

@@ -22,6 +22,7 @@ from litwatch.store.dashboard import (
     DashboardFilter,
     last_digest_sent,
     section_count,
+    section_head,
     section_page,
     section_pmids,
 )
@@ -105,7 +106,14 @@ def _filter(params: DashboardParams, since: datetime) -> DashboardFilter:
 def _section(
     session: Session, wanted: DashboardFilter, key: str, limit: int, offset: int
 ) -> Section:
-    page, more = section_page(session, wanted, key, limit=limit, offset=offset)
+    count = 0
+    if key in TOP_SECTIONS and offset == 0 and limit < COUNT_CAP:  # one walk: rows and count
+        page, count = section_head(session, wanted, key, shown=limit, cap=COUNT_CAP)
+        more = count > limit
+    else:
+        page, more = section_page(session, wanted, key, limit=limit, offset=offset)
+        if key in TOP_SECTIONS:
+            count = section_count(session, wanted, key, cap=COUNT_CAP)
     # With words asked for, each row shows them marked, as a local search's results do.
     hits = marked_hits(session, wanted.text, [a.pmid for a, _ in page]) if wanted.text else {}
     rows = [
@@ -114,9 +122,6 @@ def _section(
         )
         for a, c in page
     ]
-    count = 0
-    if key in TOP_SECTIONS:  # a page that holds the whole section has counted it already
-        count = section_count(session, wanted, key, cap=COUNT_CAP) if more else len(rows)
     return Section(key, SECTION_TITLES[key], rows, count, more)
 
 

@@ -11,6 +11,10 @@ two overlap and the height grows with the busiest year, up to ``MAX_HALF`` a sid
 the stacks are squeezed and their marks overlap, so a finding with hundreds of studies a
 year still draws a plot of bounded size. A study whose n is unknown gets a
 fixed, dashed circle. A very small n is drawn at ``R_MIN`` so that it stays visible.
+
+Past ``MAX_MARKS`` studies a mark a study would draw a wall of overlapping circles (and a
+page of megabytes): the plot then summarises, one mark per year and stance, its area
+proportional to the n of its studies summed and its label their number.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ GAP = 2  # between stacked marks, and between the zero line and the first mark
 R_MAX, R_MIN, R_FLOOR = 16.0, 2.5, 4.0  # R_FLOOR: the largest mark never gets smaller
 MIN_HALF = 48  # each half (above, below the line) at least this tall
 MAX_HALF = 240  # and at most this: a busier year's stack is squeezed, its marks overlapping
+MAX_MARKS = 400  # studies drawn a mark each; more are drawn a mark per year and stance
 TEMPLATE = "web/_finding_plot.html"
 
 
@@ -47,10 +52,25 @@ class PlotStudy:
 
 @dataclass(frozen=True)
 class Mark:
-    study: PlotStudy
+    study: PlotStudy  # in a summary, the year's studies of one stance: n summed, no PMID
     cx: float
     cy: float
     r: float
+    count: int = 1  # the studies the mark stands for
+
+
+def summarised(studies: list[PlotStudy]) -> tuple[list[PlotStudy], dict[tuple[int, str], int]]:
+    """One study a year and stance, its n the sum of the known n (None when none is known),
+    and how many studies each stands for."""
+    groups: dict[tuple[int, str], list[PlotStudy]] = {}
+    for s in studies:
+        groups.setdefault((s.year, s.stance), []).append(s)
+    out, counts = [], {}
+    for (year, stance), group in sorted(groups.items()):
+        known = [s.n for s in group if s.n is not None]
+        out.append(PlotStudy("", year, stance, sum(known) if known else None, ""))
+        counts[(year, stance)] = len(group)
+    return out, counts
 
 
 @dataclass(frozen=True)
@@ -72,6 +92,7 @@ class Plot:
     ticks: list[tuple[int, float]]  # year, x
     marks: list[Mark] = field(default_factory=list)
     n_max: int | None = None
+    summary: bool = False  # a mark per year and stance rather than per study
 
     @property
     def total(self) -> dict[str, int]:
@@ -110,6 +131,11 @@ def layout(studies: list[PlotStudy]) -> Plot | None:
     """Where each mark goes; None when there is nothing to plot."""
     if not studies:
         return None
+    years = _year_counts(studies)
+    counts: dict[tuple[int, str], int] = {}
+    summary = len(studies) > MAX_MARKS
+    if summary:
+        studies, counts = summarised(studies)
     first, last = min(s.year for s in studies), max(s.year for s in studies)
     span = last - first + 1
     inner = WIDTH - LEFT - RIGHT
@@ -144,7 +170,7 @@ def layout(studies: list[PlotStudy]) -> Plot | None:
         # Squeezed, a mark's edge still ends inside its half.
         d = r + (d - r) * squeeze[s.stance]
         cy = zero_y - d if s.stance == "supports" else zero_y + d
-        marks.append(Mark(s, x_of(s.year), round(cy, 2), r))
+        marks.append(Mark(s, x_of(s.year), round(cy, 2), r, counts.get((s.year, s.stance), 1)))
     step = max(1, math.ceil(span / 12))
     return Plot(
         width=WIDTH,
@@ -153,22 +179,21 @@ def layout(studies: list[PlotStudy]) -> Plot | None:
         top=TOP,
         left=LEFT,
         right=WIDTH - RIGHT,
-        years=_year_counts(studies),
+        years=years,
         ticks=[(y, x_of(y)) for y in range(first, last + 1, step)],
         marks=marks,
         n_max=n_max,
+        summary=summary,
     )
 
 
 def _year_counts(studies: list[PlotStudy]) -> list[YearCount]:
+    per: dict[tuple[int, str], int] = {}
+    for s in studies:
+        per[(s.year, s.stance)] = per.get((s.year, s.stance), 0) + 1
     years = sorted({s.year for s in studies})
     return [
-        YearCount(
-            y,
-            sum(1 for s in studies if s.year == y and s.stance == "supports"),
-            sum(1 for s in studies if s.year == y and s.stance == "contradicts"),
-        )
-        for y in years
+        YearCount(y, per.get((y, "supports"), 0), per.get((y, "contradicts"), 0)) for y in years
     ]
 
 

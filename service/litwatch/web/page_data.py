@@ -6,7 +6,7 @@ Both the HTML pages and the API call these, so a search ranks the same way every
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -14,13 +14,8 @@ from sqlmodel import Session
 
 from litwatch.context import Context
 from litwatch.jobs.live_search import Progress, search_live
-from litwatch.judging.evidence import (
-    NOT_TRIAL_REPORTS,
-    EvidenceRow,
-    EvidenceTable,
-    evidence_table,
-    fill_details,
-)
+from litwatch.judging.evidence import NOT_TRIAL_REPORTS, EvidenceRow, EvidenceTable
+from litwatch.judging.evidence_cache import detailed_rows
 from litwatch.judging.knowledge import Finding
 from litwatch.pubmed.markup import to_plain
 from litwatch.records import ArticleRecord, Classification, FindingJudgement
@@ -189,18 +184,22 @@ def load_evidence(
     ctx: Context, finding_id: str, *, details: bool = True
 ) -> tuple[Finding, EvidenceTable] | None:
     """A finding of the knowledge base and its evidence table; None for an unknown finding.
-    Without ``details`` the rows lack their sentences and numbers but n (``add_details``)."""
+    Without ``details`` the rows lack their sentences and numbers but n (``add_details``),
+    and are the ones the process keeps (``ctx.evidence_cache``): read them, change copies."""
     finding = ctx.knowledge_base.get(finding_id)
     if finding is None:
         return None
     with Session(ctx.engine) as session:
-        return finding, evidence_table(session, finding_id, details=details)
+        table = ctx.evidence_cache.table(session, finding_id)
+        if details:
+            table = replace(table, rows=detailed_rows(session, finding_id, table.rows))
+    return finding, table
 
 
-def add_details(ctx: Context, finding_id: str, rows: list[EvidenceRow]) -> None:
-    """The sentences and numbers of the evidence rows a page shows."""
+def add_details(ctx: Context, finding_id: str, rows: list[EvidenceRow]) -> list[EvidenceRow]:
+    """Copies of the evidence rows a page shows, with their sentences and numbers."""
     with Session(ctx.engine) as session:
-        fill_details(session, finding_id, rows)
+        return detailed_rows(session, finding_id, rows)
 
 
 # --- JSON shapes ----------------------------------------------------------------------

@@ -110,7 +110,7 @@ def evidence_page(
         view = finding_view(environment_of(request), table, wanted, page_number)
     except InputError as exc:
         return error_page(request, 422, "No such page", str(exc))
-    add_details(ctx, finding_id, view.shown)
+    view.shown = add_details(ctx, finding_id, view.shown)
     return render(
         request,
         "evidence.html",
