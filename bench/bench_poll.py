@@ -22,6 +22,7 @@ classify) and the two are given apart.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -37,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 FIRST_PMID = 60_000_001
 CRDT_START = date(2019, 1, 1)
 PER_DAY = 30
-RATES = (10, 3)
+RATES = tuple(int(r) for r in os.environ.get("LITWATCH_BENCH_RATES", "10,3").split(","))
 ROWS = (  # (label, key, format)
     ("records stored", "stored", "{:,}"),
     ("requests (client count)", "requests", "{:,}"),

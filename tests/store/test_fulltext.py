@@ -183,11 +183,12 @@ def test_an_article_stored_again_after_deletion_is_found_again(engine: Engine) -
 
 def test_migration_indexes_rows_already_stored(db_url: str) -> None:
     eng = make_engine(db_url)
-    command.upgrade(alembic_config(eng), "0009")
+    migrate(eng)  # stored by today's store, then taken back to before the index
     store_corpus(eng)
     with Session(eng) as s:
         mark_deleted(s, ["13"], now=NOW)
         s.commit()
+    command.downgrade(alembic_config(eng), "0009")
     command.upgrade(alembic_config(eng), "0010")
     assert set(pmids(eng, "quellase")) == {"11", "12"}  # the deleted one left out
     command.downgrade(alembic_config(eng), "0009")
@@ -241,3 +242,34 @@ def test_a_list_found_elsewhere_gets_its_words_marked(engine: Engine) -> None:
     for pmid, hit in marked_only.items():
         assert hit.title == ranked[pmid].title and hit.snippet == ranked[pmid].snippet
         assert hit.matched == ["quellase"]
+
+
+def _fts_consistent(engine: Engine) -> None:
+    """FTS5's own check that the index holds exactly what the article table holds (raises
+    when a row is missing or indexed twice)."""
+    with Session(engine) as s:
+        s.connection().exec_driver_sql(
+            "INSERT INTO article_fts(article_fts, rank) VALUES ('integrity-check', 1)"
+        )
+
+
+def test_the_store_indexes_what_it_inserts_once(migrated_sqlite_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import litwatch.store.articles as articles
+
+    eng = make_engine(migrated_sqlite_url)
+    store_corpus(eng)
+    _fts_consistent(eng)
+    # Another writer stored "12" between this writer's look and its insert: the insert
+    # skips it (ON CONFLICT), and so must the index.
+    monkeypatch.setattr(articles, "stored_hashes", lambda _s, _p: {})
+    with Session(eng) as s:
+        result = upsert_articles(
+            s, [record("12", "Quellase twice", "Once."), record("16", "Orvane", "New.")], now=NOW
+        )
+        s.commit()
+    assert set(result.new) == {"12", "16"}  # as it looked to this writer
+    _fts_consistent(eng)
+    assert pmids(eng, "orvane") == ["16"]
+    assert pmids(eng, "quellase twice") == []  # "12" keeps its first text
+    assert pmids(eng, "quellase").count("12") == 1
+    eng.dispose()

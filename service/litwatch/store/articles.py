@@ -19,10 +19,12 @@ from sqlmodel import Session, col, select
 
 from litwatch.pubmed.markup import to_plain
 from litwatch.records import ArticleRecord
+from litwatch.store.fulltext import index_new_articles
 from litwatch.store.notices import mark_retracted, save_notice_links
 from litwatch.store.searches import get_search
 from litwatch.store.tables import Article, ClassificationRow, SearchHit
 
+FTS_FIELDS = ("title", "abstract", "journal")  # what the full-text index holds of an article
 CHUNK = 500  # rows per IN (...) lookup: well under SQLite's variable limit
 
 
@@ -105,9 +107,17 @@ def upsert_articles(
     result = UpsertResult([], [], [])
     fresh = [pmid for pmid in latest if pmid not in existing]
     if fresh:
-        # ON CONFLICT keeps a concurrent writer (another search) from making a duplicate.
+        # ON CONFLICT keeps a concurrent writer (another search) from making a duplicate; the
+        # rows this statement inserted (not those another writer did) come back to be indexed.
+        values = [_article_values(latest[p], data[p], hashes[p], now) for p in fresh]
         stmt = _insert(session, Article).on_conflict_do_nothing(index_elements=["pmid"])
-        session.execute(stmt, [_article_values(latest[p], data[p], hashes[p], now) for p in fresh])
+        stmt = stmt.returning(col(Article.id), col(Article.pmid))
+        inserted = session.execute(stmt, values).all()
+        by_pmid = {v["pmid"]: v for v in values}
+        index_new_articles(
+            session,
+            [{"id": i, **{k: by_pmid[p][k] for k in FTS_FIELDS}} for i, p in inserted],
+        )
     result.new.extend(fresh)
     for pmid, record in latest.items():
         if pmid not in existing:
@@ -146,17 +156,13 @@ def mark_deleted(session: Session, pmids: Sequence[str], *, now: datetime) -> in
 
 def record_hits(session: Session, search_id: int, pmids: Sequence[str], *, now: datetime) -> int:
     """Note that a search found these (stored) articles; returns how many were first seen."""
-    added = 0
-    for chunk in _chunks(list(pmids)):
-        rows = [{"search_id": search_id, "pmid": p, "first_seen": now} for p in chunk]
-        if not rows:
-            continue
-        stmt = _insert(session, SearchHit).values(rows)
-        stmt = stmt.on_conflict_do_nothing(index_elements=["search_id", "pmid"]).returning(
-            SearchHit.pmid
-        )
-        added += len(session.execute(stmt).all())
-    return added
+    rows = [{"search_id": search_id, "pmid": p, "first_seen": now} for p in dict.fromkeys(pmids)]
+    if not rows:
+        return 0
+    # One statement run for every row (executemany, its RETURNING gathered by SQLAlchemy): a
+    # VALUES list of hundreds of rows would be compiled anew for each batch.
+    stmt = _insert(session, SearchHit).on_conflict_do_nothing(index_elements=["search_id", "pmid"])
+    return len(session.execute(stmt.returning(SearchHit.pmid), rows).all())
 
 
 def get_article(session: Session, pmid: str) -> Article | None:
