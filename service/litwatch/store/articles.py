@@ -25,7 +25,8 @@ from litwatch.store.searches import get_search
 from litwatch.store.tables import Article, ClassificationRow, SearchHit
 
 FTS_FIELDS = ("title", "abstract", "journal")  # what the full-text index holds of an article
-CHUNK = 500  # rows per IN (...) lookup: well under SQLite's variable limit
+CHUNK = 500
+PAGE = 50  # rows per IN (...) lookup: well under SQLite's variable limit
 
 
 @dataclass
@@ -53,6 +54,12 @@ def _insert(session: Session, model: Any) -> Any:
 def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _many(session: Session, stmt: Any, rows: list[dict[str, Any]]) -> list[Any]:
+    """Run an INSERT ... RETURNING for every row of ``rows``; what it returned."""
+    options = {"insertmanyvalues_page_size": PAGE}
+    return list(session.execute(stmt, rows, execution_options=options).all())
 
 
 def stored_hashes(session: Session, pmids: Sequence[str]) -> dict[str, str]:
@@ -112,7 +119,7 @@ def upsert_articles(
         values = [_article_values(latest[p], data[p], hashes[p], now) for p in fresh]
         stmt = _insert(session, Article).on_conflict_do_nothing(index_elements=["pmid"])
         stmt = stmt.returning(col(Article.id), col(Article.pmid))
-        inserted = session.execute(stmt, values).all()
+        inserted = _many(session, stmt, values)
         by_pmid = {v["pmid"]: v for v in values}
         index_new_articles(
             session,
@@ -162,7 +169,7 @@ def record_hits(session: Session, search_id: int, pmids: Sequence[str], *, now: 
     # One statement run for every row (executemany, its RETURNING gathered by SQLAlchemy): a
     # VALUES list of hundreds of rows would be compiled anew for each batch.
     stmt = _insert(session, SearchHit).on_conflict_do_nothing(index_elements=["search_id", "pmid"])
-    return len(session.execute(stmt.returning(SearchHit.pmid), rows).all())
+    return len(_many(session, stmt.returning(SearchHit.pmid), rows))
 
 
 def get_article(session: Session, pmid: str) -> Article | None:
