@@ -126,6 +126,12 @@ def test_scheduler_polls_an_overdue_search_at_start_and_stops_cleanly(
             assert [(r.search_id, r.status, r.new) for r in runs] == [
                 (get_search(s, "due").id, "ok", 60)
             ]
+            # The poll stored articles: each finding's table is read and kept for the pages.
+            findings = [f.id for f in ctx.knowledge_base.findings]
+            assert ctx.evidence_cache.reads == len(findings)
+            for finding_id in findings:
+                ctx.evidence_cache.table(s, finding_id)
+            assert ctx.evidence_cache.reads == len(findings)
         ctx.close()
 
 

@@ -59,6 +59,18 @@ def _run_poll(ctx: Context, name: str, schedule: str) -> None:
         summary = poll_search(ctx, name, only_if_due=True)
         if summary.status != "skipped":
             log.info("poll job: %s", summary.line())
+        if summary.new or summary.updated or summary.deleted:
+            warm_evidence(ctx)
+
+
+def warm_evidence(ctx: Context) -> None:
+    """Read again the evidence tables a poll changed, so that the web app this process
+    serves (``litwatch serve``) shows the next visitor of a finding's page a kept table
+    rather than reading it then (a few hundred milliseconds at thousands of reports)."""
+    from litwatch.judging.evidence_cache import warm
+
+    with Session(ctx.engine) as session:
+        warm(ctx.evidence_cache, session, [f.id for f in ctx.knowledge_base.findings])
 
 
 def _digest_job(ctx: Context) -> None:

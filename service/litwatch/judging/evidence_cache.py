@@ -68,3 +68,9 @@ def detailed_rows(session: Session, finding_id: str, rows: list[EvidenceRow]) ->
     copies = [replace(r) for r in rows]
     fill_details(session, finding_id, copies)
     return copies
+
+
+def warm(cache: EvidenceCache, session: Session, finding_ids: list[str]) -> None:
+    """Have ``cache`` hold the current table of each finding (read only where it changed)."""
+    for finding_id in finding_ids:
+        cache.table(session, finding_id)
