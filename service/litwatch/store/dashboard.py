@@ -137,10 +137,7 @@ def _ordered_ids(
     """The ids of a section's articles in the filter's order, ``limit`` from ``offset``.
 
     Newest or oldest first: a walk down the articles' (first_seen, id) index. The new
-    articles by relevance (then priority) or by n: a walk a relevance down the
-    classifications' (relevance, priority) or (relevance, n) index, largest first, the walks
-    merged. A walk stops after the rows of the page (the later keys of the order only sort
-    the rows of one priority or n), however many articles are new.
+    articles by relevance (then priority) or by n: ``_walks``.
     """
     query = select(col(Article.id)).where(*_where(session, wanted, section))
     if wanted.sort not in ("relevance", "n"):
@@ -149,19 +146,36 @@ def _ordered_ids(
     # Unknown n last: SQLite puts NULL last in descending order, and so walks its index;
     # PostgreSQL puts it first unless told.
     postgres = session.get_bind().dialect.name == "postgresql"
+    if section not in ("rcts", "retractions"):
+        return _walks(session, wanted, section, key, postgres, limit=limit, offset=offset)
+    # These sections start from their few articles: sorting those costs less than walking
+    # every classification.
+    query = query.join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
+    order = [key.desc().nulls_last() if postgres else key.desc()]
+    if wanted.sort == "relevance":
+        rank = case(
+            *((col(ClassificationRow.relevance) == r, i) for i, r in enumerate(RELEVANCES)),
+            else_=len(RELEVANCES),
+        )
+        order.insert(0, rank)
+    return query.order_by(*order, *_newest("newest")).limit(limit).offset(offset)
+
+
+def _walks(
+    session: Session,
+    wanted: DashboardFilter,
+    section: str,
+    key: Any,
+    postgres: bool,
+    *,
+    limit: int,
+    offset: int,
+) -> Any:
+    """A walk a relevance down the classifications' (relevance, priority) or (relevance, n)
+    index, largest ``key`` first, the walks merged (by relevance first for the relevance
+    sort). A walk stops after the rows of the page (the later keys of the order only sort
+    the rows of one priority or n), however many articles are new."""
     by_key = key.desc().nulls_last() if postgres else key.desc()
-    if section in ("rcts", "retractions"):
-        # The other sections start from their few articles (RCTs, contradictions,
-        # retractions): sorting those costs less than walking every classification.
-        query = query.join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
-        order = [by_key]
-        if wanted.sort == "relevance":
-            rank = case(
-                *((col(ClassificationRow.relevance) == r, i) for i, r in enumerate(RELEVANCES)),
-                else_=len(RELEVANCES),
-            )
-            order = [rank, by_key]
-        return query.order_by(*order, *_newest("newest")).limit(limit).offset(offset)
     parts = []
     for rank, relevance in enumerate(r for r in RELEVANCES if r in wanted.relevance):
         c = ClassificationRow

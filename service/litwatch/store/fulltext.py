@@ -179,25 +179,6 @@ ORDER BY hits.score DESC, hits.pmid
 """
 
 
-# What migration 0015 took from a trigger: a new article's text added to SQLite's FTS5 index.
-_SQLITE_INDEX = text(
-    "INSERT INTO article_fts(rowid, title, abstract, journal) "
-    "VALUES (:id, :title, :abstract, :journal)"
-)
-
-
-def index_new_articles(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Add newly inserted, not deleted articles (``id``, ``title``, ``abstract``,
-    ``journal``) to SQLite's full-text index, in one statement run for them all.
-
-    The insert trigger did this a row at a time, at three times the cost (a trigger's every
-    row opens a statement journal), and the index was a third of what storing a batch cost.
-    Changes and deletions keep their triggers: they are rare. PostgreSQL's index is a
-    generated column: nothing to do there."""
-    if rows and session.get_bind().dialect.name == "sqlite":
-        session.execute(_SQLITE_INDEX, list(rows))
-
-
 def search_articles(
     session: Session,
     query: str,

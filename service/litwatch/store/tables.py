@@ -1,6 +1,9 @@
 """Database tables (SQLModel). The same models serve SQLite and PostgreSQL.
 
 Times are stored as timezone-aware UTC. Lists and nested parts of a record are JSON.
+
+Over 300 lines: it is the list of the core tables, one after another, each with the indexes
+its queries need; the digest queue's and the collections' tables live apart.
 """
 
 from __future__ import annotations

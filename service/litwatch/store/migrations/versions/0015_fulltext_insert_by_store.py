@@ -7,7 +7,7 @@ Create Date: 2026-12-04
 An insert trigger added each new article to ``article_fts`` a row at a time; a trigger's
 every row opens a statement journal, and the index cost three times what the same rows cost
 inserted in one statement. ``store.articles.upsert_articles``, the one place articles are
-inserted, now adds the rows it inserted itself (``store.fulltext.index_new_articles``). The
+inserted, now adds the rows it inserted itself (``_index_new`` there). The
 triggers on change and on deletion stay. PostgreSQL's index is a generated column:
 untouched.
 """
