@@ -131,7 +131,7 @@ class SecondCore:
         except (BrokenProcessPool, pickle.PickleError) as exc:
             self._give_up(exc)
             there = judge_first(replace(batch, records=batch.records[:cut]), self.kb)
-        return there + [(cut + i, c, keys) for i, c, keys in here]
+        return there + [(cut + i, c, keys, draft) for i, c, keys, draft in here]
 
     def _give_up(self, exc: BaseException) -> None:
         log.warning("the classifying worker process failed (%s); classifying in this one", exc)

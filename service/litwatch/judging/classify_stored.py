@@ -18,7 +18,13 @@ from litwatch.judging.feedback import load_learned_model
 from litwatch.judging.knowledge import KnowledgeBase
 from litwatch.judging.learned import LearnedModel
 from litwatch.judging.notices import judge_notice
-from litwatch.judging.rules import RULES_VERSION, classify_article, trial_keys
+from litwatch.judging.rules import (
+    RULES_VERSION,
+    Draft,
+    classify_drafted,
+    trial_keys,
+    with_known_trials,
+)
 from litwatch.records import ArticleRecord, Classification
 from litwatch.store.articles import UpsertResult
 from litwatch.store.classifications import (
@@ -109,7 +115,8 @@ class Batch:
     today: date
 
 
-FirstPass = list[tuple[int, Classification, list[str]]]  # (index in Batch.records, c, keys)
+# (index in Batch.records, classification, trial keys, its draft: see with_known_trials)
+FirstPass = list[tuple[int, Classification, list[str], Draft]]
 
 
 def begin_classification(
@@ -127,8 +134,8 @@ def judge_first(batch: Batch, kb: KnowledgeBase) -> FirstPass:
     first: FirstPass = []
     for i, record in enumerate(batch.records):
         try:
-            c = classify_article(record, kb, learned=batch.learned, today=batch.today)
-            first.append((i, c, trial_keys(record, c)))
+            c, draft = classify_drafted(record, kb, learned=batch.learned, today=batch.today)
+            first.append((i, c, trial_keys(record, c), draft))
         except Exception:  # one article that trips the classifier must not sink the rest
             log.exception("could not classify PMID %s", record.pmid)
     return first
@@ -154,19 +161,19 @@ def finish_classification(
     session: Session, batch: Batch, first: FirstPass, *, kb: KnowledgeBase, now: datetime
 ) -> int:
     """What the first pass could not do: known trials, notices; then store the results."""
-    learned, today = batch.learned, batch.today
-    judged_first = [(batch.records[i], c, keys) for i, c, keys in first]
-    trials = find_known_trials(session, sorted({k for _, _, keys in judged_first for k in keys}))
-    noticed = sorted({p for r, _, _ in judged_first if r.is_notice for p in r.noticed_pmids})
+    today = batch.today
+    judged_first = [(batch.records[i], c, keys, draft) for i, c, keys, draft in first]
+    trials = find_known_trials(session, sorted({k for _, _, keys, _ in judged_first for k in keys}))
+    noticed = sorted({p for r, _, _, _ in judged_first if r.is_notice for p in r.noticed_pmids})
     targets = get_classifications(session, noticed)
     judged = []
-    for record, c, keys in judged_first:
+    for record, c, keys, draft in judged_first:
         same = {k: trials[k] for k in keys if k in trials and trials[k] != record.pmid}
         if record.is_notice:
             c, keys = judge_notice(c, record, targets), []  # a notice reports no trial
         elif same:
-            # Knowing the trial was reported before changes the flags and the priority.
-            c = classify_article(record, kb, known_trials=same, learned=learned, today=today)
+            # Knowing the trial was reported before changes the flags and the priority only.
+            c = with_known_trials(record, kb, c, draft, same, today)
         c.rules_version = RULES_VERSION
         targets[c.pmid] = c
         judged.append((c, keys))

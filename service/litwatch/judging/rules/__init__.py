@@ -7,6 +7,7 @@ gives carries its reason (``Classification.reasons``) and its evidence sentences
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Protocol
 
@@ -23,7 +24,16 @@ from litwatch.judging.rules.terms import Match, sentences_naming
 from litwatch.judging.rules.trials import registry_ids, trial_names
 from litwatch.records import ArticleRecord, Classification
 
-__all__ = ["RULES_VERSION", "Reranker", "classify_article", "trial_keys", "rule_features"]
+__all__ = [
+    "RULES_VERSION",
+    "Draft",
+    "Reranker",
+    "classify_article",
+    "classify_drafted",
+    "rule_features",
+    "trial_keys",
+    "with_known_trials",
+]
 
 # Change this whenever a change of the rules can change a stored judgement: the store records
 # it with each classification, and the next poll or `litwatch classify` re-classifies every
@@ -46,6 +56,17 @@ class Reranker(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What a classification's last steps read that the classification does not keep: with
+    it, ``with_known_trials`` gives what ``classify_article`` would give knowing the trials,
+    without reading the article again."""
+
+    score: float  # the relevance score unrounded
+    relevance_reason: str
+    reasons: tuple[str, ...]  # the reasons before the flags
+
+
 def classify_article(
     article: ArticleRecord,
     kb: KnowledgeBase,
@@ -59,6 +80,18 @@ def classify_article(
     known_trials maps an upper-case registry id or trial name to the pmid of an article
     already stored, so a second report of the same trial is flagged.
     """
+    return classify_drafted(article, kb, known_trials=known_trials, learned=learned, today=today)[0]
+
+
+def classify_drafted(
+    article: ArticleRecord,
+    kb: KnowledgeBase,
+    *,
+    known_trials: Mapping[str, str] | None = None,
+    learned: Reranker | None = None,
+    today: date | None = None,
+) -> tuple[Classification, Draft]:
+    """``classify_article``, and the draft its last steps read (``with_known_trials``)."""
     ckb = compiled(kb)
     title, sentences = _sentences(article)
     matches = [ckb.matcher.scan(s.lower, s.words, s.numeric) for s in sentences]
@@ -82,29 +115,46 @@ def classify_article(
     spans = _measure_spans(ckb, matches, naming)
     numbers = extract_numbers(sentences, spans, _directions(kb, ckb), patients)
     _add_trials(numbers, [title, *(s.text for s in sentences)], article.registry_ids)
-    same = _same_trial(article.pmid, numbers, known_trials)
-    open_questions = {f.id for f in kb.findings if f.kind == "open-question"}
-    flags = article_flags(article, judgements, design, open_questions, same)
-    if flags:
-        reasons.append(f"flags: {', '.join(flags)}")
-    rank = priority(label, score, design, numbers, judgements, flags, article_date(article), today)
-    line = explanation(
-        design, numbers, judgements, label, "; ".join(rel.reasons), ckb.measure_names, flags
-    )
-    return Classification(
+    draft = Draft(score, "; ".join(rel.reasons), tuple(reasons))
+    first = Classification(
         pmid=article.pmid,
         relevance=label,
         relevance_score=round(score, 3),
         design=design,
         findings=judgements,
         numbers=numbers,
-        flags=flags,
-        priority=rank,
-        explanation=line,
-        reasons=reasons,
         kb_version=kb.version,
         model=model,
     )
+    return with_known_trials(article, kb, first, draft, known_trials, today), draft
+
+
+def with_known_trials(
+    article: ArticleRecord,
+    kb: KnowledgeBase,
+    c: Classification,
+    draft: Draft,
+    known_trials: Mapping[str, str] | None,
+    today: date | None,
+) -> Classification:
+    """``c`` (made from ``draft``) with its flags, priority, explanation and reasons as the
+    trials already stored make them: the same as classifying the article again knowing them."""
+    same = _same_trial(article.pmid, c.numbers, known_trials)
+    open_questions = {f.id for f in kb.findings if f.kind == "open-question"}
+    flags = article_flags(article, c.findings, c.design, open_questions, same)
+    reasons = list(draft.reasons) + ([f"flags: {', '.join(flags)}"] if flags else [])
+    published = article_date(article)
+    args = (c.relevance, draft.score, c.design, c.numbers, c.findings, flags, published, today)
+    line = explanation(
+        c.design,
+        c.numbers,
+        c.findings,
+        c.relevance,
+        draft.relevance_reason,
+        compiled(kb).measure_names,
+        flags,
+    )
+    return replace(c, flags=flags, priority=priority(*args), explanation=line, reasons=reasons)
 
 
 def _sentences(article: ArticleRecord) -> tuple[str, list[Sentence]]:
