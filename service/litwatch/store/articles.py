@@ -24,8 +24,12 @@ from litwatch.store.searches import get_search
 from litwatch.store.tables import Article, ClassificationRow, SearchHit
 
 FTS_FIELDS = ("title", "abstract", "journal")  # what the full-text index holds of an article
-CHUNK = 500
-PAGE = 50  # rows per IN (...) lookup: well under SQLite's variable limit
+CHUNK = 500  # rows per IN (...) lookup: well under SQLite's variable limit
+# Rows an INSERT ... RETURNING takes at once. SQLAlchemy runs such an executemany as INSERTs
+# of many rows each, and each distinct number of rows is a statement of its own that the
+# driver keeps prepared: batches of every size made one each, and a backfill's memory grew
+# by 100 MB in 30,000 records. In pages of a fixed size there are at most PAGE of them.
+PAGE = 50
 
 
 @dataclass
