@@ -95,19 +95,10 @@ def test_the_flag_columns_follow_the_flags_when_saved_and_when_migrated(db_url: 
     from alembic import command
     from sqlmodel import select
 
-    from litwatch.fake_eutils.democorpus import DEMO_DIR
-    from litwatch.pubmed.parser import parse_pubmed_xml
     from litwatch.store.engine import alembic_config, migrate
     from litwatch.store.tables import FLAG_COLUMNS, ClassificationRow
 
-    engine = make_engine(db_url)
-    migrate(engine)
-    records = [a for p in sorted(DEMO_DIR.glob("*.xml")) for a in parse_pubmed_xml(p).articles]
-    with Session(engine) as session:
-        upsert_articles(session, records, now=NOW)
-        session.commit()
-        classify_pmids(session, [r.pmid for r in records], kb=load_knowledge_base(), now=NOW)
-        session.commit()
+    engine = _demo_store(db_url)
 
     def columns() -> dict[str, tuple[bool, ...]]:
         with Session(engine) as session:

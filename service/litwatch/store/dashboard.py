@@ -151,7 +151,7 @@ def _ordered_ids(
     # These sections start from their few articles: sorting those costs less than walking
     # every classification.
     query = query.join(ClassificationRow, col(ClassificationRow.pmid) == col(Article.pmid))
-    order = [key.desc().nulls_last() if postgres else key.desc()]
+    order = [_descending(key, postgres)]
     if wanted.sort == "relevance":
         rank = case(
             *((col(ClassificationRow.relevance) == r, i) for i, r in enumerate(RELEVANCES)),
@@ -159,6 +159,11 @@ def _ordered_ids(
         )
         order.insert(0, rank)
     return query.order_by(*order, *_newest("newest")).limit(limit).offset(offset)
+
+
+def _descending(key: Any, postgres: bool) -> Any:
+    """Largest first, unknown (NULL) last on both databases (see ``_ordered_ids``)."""
+    return key.desc().nulls_last() if postgres else key.desc()
 
 
 def _walks(
@@ -175,7 +180,7 @@ def _walks(
     index, largest ``key`` first, the walks merged (by relevance first for the relevance
     sort). A walk stops after the rows of the page (the later keys of the order only sort
     the rows of one priority or n), however many articles are new."""
-    by_key = key.desc().nulls_last() if postgres else key.desc()
+    by_key = _descending(key, postgres)
     parts = []
     for rank, relevance in enumerate(r for r in RELEVANCES if r in wanted.relevance):
         c = ClassificationRow
@@ -200,7 +205,7 @@ def _walks(
     if not parts:
         return select(col(Article.id)).where(false())
     merged = union_all(*parts).subquery()
-    merged_key = merged.c.key.desc().nulls_last() if postgres else merged.c.key.desc()
+    merged_key = _descending(merged.c.key, postgres)
     order = [merged.c.rank, merged_key] if wanted.sort == "relevance" else [merged_key]
     return (
         select(merged.c.id)
