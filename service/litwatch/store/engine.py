@@ -10,6 +10,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from tenacity import retry, retry_if_exception, stop_after_delay, wait_random
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -25,13 +26,27 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            _wal(cur)
+            cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+@retry(
+    retry=retry_if_exception(lambda e: "locked" in str(e)),
+    wait=wait_random(0.01, 0.1),
+    stop=stop_after_delay(30),
+    reraise=True,
+)
+def _wal(cur: Any) -> None:
+    """Put the file in WAL mode. On a new file the first connection does so under an
+    exclusive lock, and SQLite answers another that asks meanwhile "database is locked" at
+    once, without waiting its busy timeout: several processes starting on one new file (the
+    rate budget's, say) then try again until the first is done."""
+    cur.execute("PRAGMA journal_mode=WAL")
 
 
 def alembic_config(engine: Engine) -> Config:
